@@ -1,0 +1,223 @@
+//! Configuration, read once per container from the environment into a typed struct.
+
+use std::time::Duration;
+
+/// REST API version used when `SALESFORCE_API_VERSION` is unset.
+pub const DEFAULT_API_VERSION: &str = "66.0";
+/// Connect's "Invoke AWS Lambda function" block waits 3 s by default; answer well inside that.
+pub const DEFAULT_RESPONSE_BUDGET: Duration = Duration::from_millis(2500);
+/// Connect never waits longer than 8 s.
+const MAX_RESPONSE_BUDGET: Duration = Duration::from_millis(8000);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The org's My Domain URL, without a trailing slash.
+    pub salesforce_url: String,
+    pub credentials: CredentialSource,
+    /// `66.0`, not `v66.0`.
+    pub api_version: String,
+    pub case_external_id_field: Option<String>,
+    pub update_contact_attributes: bool,
+    pub response_budget: Duration,
+}
+
+/// Where the OAuth client credentials come from.
+#[derive(Clone, PartialEq)]
+pub enum CredentialSource {
+    Static(ClientCredentials),
+    /// A Secrets Manager secret holding `{"client_id": "...", "client_secret": "..."}`.
+    SecretsManager {
+        secret_id: String,
+    },
+}
+
+#[derive(Clone, PartialEq)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("{0} is required")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {why}")]
+    Invalid { name: &'static str, why: &'static str },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests and the local demo need not touch the process
+    /// environment. Empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let salesforce_url = get("SALESFORCE_URL").ok_or(ConfigError::Missing("SALESFORCE_URL"))?;
+        let salesforce_url = salesforce_url.trim_end_matches('/').to_owned();
+        if !(salesforce_url.starts_with("https://") || salesforce_url.starts_with("http://")) {
+            return Err(ConfigError::Invalid { name: "SALESFORCE_URL", why: "must be an https:// URL" });
+        }
+
+        let credentials = match get("SALESFORCE_SECRET_ARN") {
+            Some(secret_id) => CredentialSource::SecretsManager { secret_id },
+            None => CredentialSource::Static(ClientCredentials {
+                client_id: get("SALESFORCE_CLIENT_ID")
+                    .ok_or(ConfigError::Missing("SALESFORCE_CLIENT_ID (or SALESFORCE_SECRET_ARN)"))?,
+                client_secret: get("SALESFORCE_CLIENT_SECRET")
+                    .ok_or(ConfigError::Missing("SALESFORCE_CLIENT_SECRET (or SALESFORCE_SECRET_ARN)"))?,
+            }),
+        };
+
+        let api_version = get("SALESFORCE_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
+        let api_version = api_version.trim_start_matches(['v', 'V']).to_owned();
+        if !is_api_version(&api_version) {
+            return Err(ConfigError::Invalid { name: "SALESFORCE_API_VERSION", why: "expected a version like 66.0" });
+        }
+
+        let case_external_id_field = get("CASE_EXTERNAL_ID_FIELD");
+        if case_external_id_field.as_deref().is_some_and(|field| !is_field_api_name(field)) {
+            return Err(ConfigError::Invalid { name: "CASE_EXTERNAL_ID_FIELD", why: "expected a field API name" });
+        }
+
+        let update_contact_attributes = match get("UPDATE_CONTACT_ATTRIBUTES").map(|v| v.to_ascii_lowercase()) {
+            None => true,
+            Some(v) if v == "true" => true,
+            Some(v) if v == "false" => false,
+            Some(_) => {
+                return Err(ConfigError::Invalid { name: "UPDATE_CONTACT_ATTRIBUTES", why: "expected true or false" });
+            }
+        };
+
+        let response_budget = match get("RESPONSE_BUDGET_MS") {
+            None => DEFAULT_RESPONSE_BUDGET,
+            Some(ms) => ms
+                .parse::<u64>()
+                .ok()
+                .map(Duration::from_millis)
+                .filter(|budget| !budget.is_zero() && *budget <= MAX_RESPONSE_BUDGET)
+                .ok_or(ConfigError::Invalid {
+                    name: "RESPONSE_BUDGET_MS",
+                    why: "expected milliseconds from 1 to 8000",
+                })?,
+        };
+
+        Ok(Self {
+            salesforce_url,
+            credentials,
+            api_version,
+            case_external_id_field,
+            update_contact_attributes,
+            response_budget,
+        })
+    }
+}
+
+fn is_api_version(version: &str) -> bool {
+    matches!(version.split_once('.'), Some((major, minor))
+        if !major.is_empty() && !minor.is_empty()
+            && major.len() <= 3 && minor.len() <= 2
+            && major.bytes().chain(minor.bytes()).all(|b| b.is_ascii_digit()))
+}
+
+/// A Salesforce field API name: `Subject`, `Reason`, `Connect_Contact_Id__c`, `ns__Field__c`.
+pub fn is_field_api_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    name.len() <= 80
+        && bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.ends_with('_')
+}
+
+impl std::fmt::Debug for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Static(_) => f.write_str("Static(<redacted>)"),
+            Self::SecretsManager { secret_id } => write!(f, "SecretsManager({secret_id})"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    const BASE: [(&str, &str); 3] = [
+        ("SALESFORCE_URL", "https://example.my.salesforce.com/"),
+        ("SALESFORCE_CLIENT_ID", "id"),
+        ("SALESFORCE_CLIENT_SECRET", "shh"),
+    ];
+
+    #[test]
+    fn defaults() {
+        let config = config(&BASE).expect("valid");
+        assert_eq!(config.salesforce_url, "https://example.my.salesforce.com");
+        assert_eq!(config.api_version, DEFAULT_API_VERSION);
+        assert_eq!(config.case_external_id_field, None);
+        assert!(config.update_contact_attributes);
+        assert_eq!(config.response_budget, DEFAULT_RESPONSE_BUDGET);
+        assert!(!format!("{config:?}").contains("shh"));
+    }
+
+    #[test]
+    fn secret_arn_replaces_static_credentials() {
+        let config = config(&[("SALESFORCE_URL", "https://x.my.salesforce.com"), ("SALESFORCE_SECRET_ARN", "arn:s")])
+            .expect("valid");
+        assert_eq!(config.credentials, CredentialSource::SecretsManager { secret_id: "arn:s".into() });
+    }
+
+    #[test]
+    fn every_setting_is_read() {
+        let mut vars = BASE.to_vec();
+        vars.extend([
+            ("SALESFORCE_API_VERSION", "v62.0"),
+            ("CASE_EXTERNAL_ID_FIELD", "Connect_Contact_Id__c"),
+            ("UPDATE_CONTACT_ATTRIBUTES", "FALSE"),
+            ("RESPONSE_BUDGET_MS", "1200"),
+        ]);
+        let config = config(&vars).expect("valid");
+        assert_eq!(config.api_version, "62.0");
+        assert_eq!(config.case_external_id_field.as_deref(), Some("Connect_Contact_Id__c"));
+        assert!(!config.update_contact_attributes);
+        assert_eq!(config.response_budget, Duration::from_millis(1200));
+    }
+
+    #[test]
+    fn mistakes_name_the_variable() {
+        assert_eq!(config(&[]), Err(ConfigError::Missing("SALESFORCE_URL")));
+        for (name, value) in [
+            ("SALESFORCE_URL", "example.com"),
+            ("SALESFORCE_API_VERSION", "66"),
+            ("SALESFORCE_API_VERSION", "66.0/../../x"),
+            ("CASE_EXTERNAL_ID_FIELD", "Bad Field/.."),
+            ("UPDATE_CONTACT_ATTRIBUTES", "maybe"),
+            ("RESPONSE_BUDGET_MS", "0"),
+            ("RESPONSE_BUDGET_MS", "9000"),
+            ("RESPONSE_BUDGET_MS", "soon"),
+        ] {
+            let mut vars = BASE.to_vec();
+            vars.push((name, value));
+            let err = config(&vars).expect_err(value);
+            assert!(err.to_string().starts_with(name), "{err}");
+        }
+    }
+
+    #[test]
+    fn field_api_names() {
+        for good in ["Subject", "Reason", "Connect_Contact_Id__c", "ns__Field__c"] {
+            assert!(is_field_api_name(good), "{good}");
+        }
+        for bad in ["", "1Field", "Sub ject", "Field__c/x", "Field_", "Sub.ject", "Id'--"] {
+            assert!(!is_field_api_name(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! The Amazon Connect `ContactFlowEvent` this function receives, and the flat answer it returns.
+//!
+//! Modelled with tolerant types of our own: real payloads carry a null `CustomerEndpoint`, non-string
+//! parameters and fields that come and go, none of which may fail an invocation.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::phone::CallerNumber;
+use crate::salesforce_id::{CaseId, SalesforceId};
+
+/// The contact attribute that carries the case from leg to leg.
+pub const CASE_ID_ATTRIBUTE: &str = "SfdcCaseId";
+/// Block parameters with this prefix set fields on a created case.
+pub const CASE_FIELD_PARAMETER_PREFIX: &str = "Case.";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawEvent {
+    details: RawDetails,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawDetails {
+    contact_data: RawContactData,
+    #[serde(default, deserialize_with = "object_or_empty")]
+    parameters: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawContactData {
+    #[serde(default, deserialize_with = "object_or_empty")]
+    attributes: BTreeMap<String, Value>,
+    #[serde(default)]
+    channel: Option<Value>,
+    #[serde(default)]
+    contact_id: Option<Value>,
+    #[serde(default)]
+    customer_endpoint: Option<Value>,
+    #[serde(default)]
+    initial_contact_id: Option<Value>,
+    #[serde(default)]
+    initiation_method: Option<Value>,
+    #[serde(default, rename = "InstanceARN")]
+    instance_arn: Option<Value>,
+}
+
+fn object_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Value>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Object(map) => map.into_iter().collect(),
+        _ => BTreeMap::new(),
+    })
+}
+
+/// What this function needs from one Connect invocation, validated.
+#[derive(Debug, Clone)]
+pub struct ContactEvent {
+    pub contact_id: String,
+    /// The first contact of the call; the same on every leg. Keys the upsert and the attribute update.
+    pub initial_contact_id: String,
+    pub instance_id: Option<String>,
+    pub channel: Channel,
+    pub initiation_method: Option<String>,
+    pub caller: CallerNumber,
+    /// What the `SfdcCaseId` attribute holds: nothing, a well-formed Case id, or something else.
+    pub case_attribute: CaseAttribute,
+    /// `SfdcContactMatches` carried from an earlier leg, if the flow stored it.
+    pub carried_contact_matches: Option<u32>,
+    /// `Case.<Field>` block parameters with a valid field name and a scalar value.
+    pub case_fields: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaseAttribute {
+    Absent,
+    Valid(CaseId),
+    Malformed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Voice,
+    Chat,
+    Task,
+    Email,
+    Other,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum EventError {
+    #[error("the event is not a Connect ContactFlowEvent: {0}")]
+    Shape(String),
+    #[error("the event has no ContactId")]
+    NoContactId,
+}
+
+impl ContactEvent {
+    pub fn from_value(value: Value) -> Result<Self, EventError> {
+        let raw: RawEvent = serde_json::from_value(value).map_err(|e| EventError::Shape(shape_error(&e)))?;
+        let data = raw.details.contact_data;
+
+        let contact_id = data.contact_id.as_ref().and_then(valid_contact_id).ok_or(EventError::NoContactId)?;
+        let initial_contact_id =
+            data.initial_contact_id.as_ref().and_then(valid_contact_id).unwrap_or_else(|| contact_id.clone());
+        let instance_id = data.instance_arn.as_ref().and_then(Value::as_str).and_then(instance_id);
+        let channel = Channel::from_wire(data.channel.as_ref().and_then(Value::as_str));
+
+        let address =
+            data.customer_endpoint.as_ref().and_then(|endpoint| endpoint.get("Address")).and_then(Value::as_str);
+        let caller = match channel {
+            // A chat's or task's endpoint is not a phone number, whatever it looks like.
+            Channel::Voice | Channel::Other => CallerNumber::from_address(address),
+            Channel::Chat | Channel::Task | Channel::Email => CallerNumber::Withheld,
+        };
+
+        let case_attribute = match data.attributes.get(CASE_ID_ATTRIBUTE).and_then(Value::as_str).map(str::trim) {
+            None | Some("") => CaseAttribute::Absent,
+            Some(raw) => CaseId::parse(raw).map_or(CaseAttribute::Malformed, CaseAttribute::Valid),
+        };
+        let carried_contact_matches = data
+            .attributes
+            .get("SfdcContactMatches")
+            .and_then(Value::as_str)
+            .filter(|v| v.len() <= 6)
+            .and_then(|v| v.parse().ok());
+
+        let case_fields = raw
+            .details
+            .parameters
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let field = name.strip_prefix(CASE_FIELD_PARAMETER_PREFIX)?;
+                let scalar = matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_));
+                (scalar && crate::config::is_field_api_name(field)).then(|| (field.to_owned(), value))
+            })
+            .collect();
+
+        Ok(Self {
+            contact_id,
+            initial_contact_id,
+            instance_id,
+            channel,
+            initiation_method: data.initiation_method.as_ref().and_then(Value::as_str).map(str::to_owned),
+            caller,
+            case_attribute,
+            carried_contact_matches,
+            case_fields,
+        })
+    }
+}
+
+/// Says which part of the event is missing or of the wrong type, never echoing a value from it.
+fn shape_error(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let message = message.split(" at line").next().unwrap_or_default();
+    if message.starts_with("missing field") {
+        return message.to_owned();
+    }
+    let expected = match message.rsplit_once(", expected ").map(|(_, expected)| expected) {
+        Some("struct RawEvent") => "the event to be an object with Details",
+        Some("struct RawDetails") => "Details to be an object with ContactData",
+        Some("struct RawContactData") => "ContactData to be an object",
+        _ => "an object with Details.ContactData",
+    };
+    format!("expected {expected}")
+}
+
+/// Connect contact ids are UUIDs; anything else never reaches a URL or a log.
+fn valid_contact_id(value: &Value) -> Option<String> {
+    value
+        .as_str()
+        .map(str::trim)
+        .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+        .map(str::to_owned)
+}
+
+/// `arn:aws:connect:us-east-1:123456789012:instance/<id>` → `<id>`.
+fn instance_id(arn: &str) -> Option<String> {
+    let (_, id) = arn.split_once(":instance/")?;
+    let id = id.split('/').next()?;
+    valid_contact_id(&Value::String(id.to_owned()))
+}
+
+impl Channel {
+    fn from_wire(channel: Option<&str>) -> Self {
+        match channel.map(str::to_ascii_uppercase).as_deref() {
+            None | Some("VOICE") => Self::Voice,
+            Some("CHAT") => Self::Chat,
+            Some("TASK") => Self::Task,
+            Some("EMAIL") => Self::Email,
+            Some(_) => Self::Other,
+        }
+    }
+
+    /// `Case.Origin` for a contact on this channel.
+    pub fn case_origin(self) -> &'static str {
+        match self {
+            Self::Voice | Self::Other => "Phone",
+            Self::Chat => "Chat",
+            Self::Task => "Task",
+            Self::Email => "Email",
+        }
+    }
+}
+
+/// What the function answers; Connect exposes it as `$.External.<key>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub case_id: CaseId,
+    pub case_number: String,
+    pub outcome: Outcome,
+    pub contact_id: Option<SalesforceId>,
+    pub account_id: Option<SalesforceId>,
+    pub contact_matches: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Found,
+    Created,
+    Replaced,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Found => "found",
+            Self::Created => "created",
+            Self::Replaced => "replaced",
+        }
+    }
+}
+
+impl Answer {
+    /// The flat map of strings Connect requires.
+    pub fn to_map(&self) -> BTreeMap<&'static str, String> {
+        let id = |id: &Option<SalesforceId>| id.as_ref().map(ToString::to_string).unwrap_or_default();
+        BTreeMap::from([
+            ("SfdcCaseId", self.case_id.to_string()),
+            ("SfdcCaseNumber", self.case_number.clone()),
+            ("SfdcCaseOutcome", self.outcome.as_str().to_owned()),
+            ("SfdcContactId", id(&self.contact_id)),
+            ("SfdcAccountId", id(&self.account_id)),
+            ("SfdcContactMatches", self.contact_matches.to_string()),
+        ])
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(contact_data: Value, parameters: Value) -> Value {
+        json!({"Name": "ContactFlowEvent", "Details": {"ContactData": contact_data, "Parameters": parameters}})
+    }
+
+    fn first_leg() -> Value {
+        json!({
+            "Attributes": {},
+            "Channel": "VOICE",
+            "ContactId": "5ca32fbd-8f92-46af-92a5-6b0f970f0efe",
+            "CustomerEndpoint": {"Address": "+14155550100", "Type": "TELEPHONE_NUMBER"},
+            "InitialContactId": "5ca32fbd-8f92-46af-92a5-6b0f970f0efe",
+            "InitiationMethod": "INBOUND",
+            "InstanceARN": "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa"
+        })
+    }
+
+    #[test]
+    fn reads_a_first_leg() {
+        let event = ContactEvent::from_value(event(first_leg(), json!({"Case.Subject": "Billing"}))).expect("valid");
+        assert_eq!(event.contact_id, "5ca32fbd-8f92-46af-92a5-6b0f970f0efe");
+        assert_eq!(event.instance_id.as_deref(), Some("9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa"));
+        assert_eq!(event.case_attribute, CaseAttribute::Absent);
+        assert!(matches!(event.caller, CallerNumber::Known(_)));
+        assert_eq!(event.case_fields.get("Subject"), Some(&json!("Billing")));
+    }
+
+    #[test]
+    fn tolerates_nulls_and_non_string_values() {
+        let mut data = first_leg();
+        data["CustomerEndpoint"] = Value::Null;
+        data["Attributes"] = json!({"SfdcCaseId": 5, "Other": {"x": 1}});
+        data["InstanceARN"] = json!(17);
+        let parameters = json!({
+            "Case.Priority": 3, "Case.IsEscalated": true, "Case.Bad Name": "x",
+            "Case.Nested": {"a": 1}, "Case.Null": null, "Unrelated": [1, 2]
+        });
+        let event = ContactEvent::from_value(event(data, parameters)).expect("tolerated");
+        assert_eq!(event.caller, CallerNumber::Withheld);
+        assert_eq!(event.case_attribute, CaseAttribute::Absent);
+        assert_eq!(event.instance_id, None);
+        assert_eq!(event.case_fields.keys().collect::<Vec<_>>(), ["IsEscalated", "Priority"]);
+    }
+
+    #[test]
+    fn parameters_may_be_null() {
+        assert!(ContactEvent::from_value(event(first_leg(), Value::Null)).is_ok());
+    }
+
+    #[test]
+    fn malformed_case_attribute_is_flagged() {
+        let mut data = first_leg();
+        data["Attributes"] = json!({"SfdcCaseId": "500\"} OR Id != {'"});
+        let event = ContactEvent::from_value(event(data, json!({}))).expect("valid");
+        assert_eq!(event.case_attribute, CaseAttribute::Malformed);
+    }
+
+    #[test]
+    fn chat_endpoint_is_never_searched() {
+        let mut data = first_leg();
+        data["Channel"] = json!("CHAT");
+        let event = ContactEvent::from_value(event(data, json!({}))).expect("valid");
+        assert_eq!(event.caller, CallerNumber::Withheld);
+        assert_eq!(event.channel.case_origin(), "Chat");
+    }
+
+    #[test]
+    fn malformed_events_say_what_is_missing() {
+        for bad in
+            [json!("hello"), json!([]), json!({}), json!({"Details": {}}), json!({"Details": {"ContactData": 3}})]
+        {
+            let err = ContactEvent::from_value(bad.clone()).expect_err("malformed");
+            assert!(matches!(err, EventError::Shape(_)), "{bad}: {err:?}");
+            assert!(!err.to_string().contains("hello"), "{err}");
+        }
+        let mut data = first_leg();
+        data["ContactId"] = json!("../../etc");
+        data["InitialContactId"] = Value::Null;
+        assert_eq!(ContactEvent::from_value(event(data, json!({}))).err(), Some(EventError::NoContactId));
+    }
+
+    #[test]
+    fn answer_is_a_flat_string_map() {
+        let answer = Answer {
+            case_id: CaseId::parse("5005g00000AbCdE").expect("id"),
+            case_number: "00001001".into(),
+            outcome: Outcome::Created,
+            contact_id: None,
+            account_id: None,
+            contact_matches: 2,
+        };
+        let value = serde_json::to_value(&answer).expect("serializes");
+        let map = value.as_object().expect("object");
+        assert_eq!(map.len(), 6);
+        assert!(map.values().all(Value::is_string));
+        assert_eq!(map["SfdcContactMatches"], "2");
+        assert_eq!(map["SfdcContactId"], "");
+    }
+}

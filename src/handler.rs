@@ -1,0 +1,177 @@
+//! The Lambda handler: one Connect invocation in, one flat answer (or one clear error) out, always within
+//! the response budget.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_connect::config::retry::RetryConfig;
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde_json::Value;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::config::{Config, ConfigError, CredentialSource};
+use crate::connect::ContactAttributes;
+use crate::event::{Answer, ContactEvent, EventError};
+use crate::resolve::{Resolution, resolve};
+use crate::salesforce::{SalesforceClient, SalesforceError};
+use crate::secrets::Credentials;
+
+/// Kept back from the Lambda deadline for writing the answer.
+const DEADLINE_MARGIN: Duration = Duration::from_millis(100);
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandoffError {
+    #[error("invalid event: {0}")]
+    InvalidEvent(#[from] EventError),
+    #[error("invalid configuration: {0}")]
+    Configuration(#[from] ConfigError),
+    #[error(transparent)]
+    Salesforce(#[from] SalesforceError),
+    #[error("no case within the response budget of {} ms: Salesforce did not answer in time", .0.as_millis())]
+    BudgetExceeded(Duration),
+}
+
+impl HandoffError {
+    /// The stable name a flow's logs and an operator see.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            Self::InvalidEvent(_) => "InvalidEvent",
+            Self::Configuration(_) => "ConfigurationError",
+            Self::Salesforce(SalesforceError::Authentication(_)) => "SalesforceAuthenticationFailed",
+            Self::Salesforce(SalesforceError::Unavailable(_)) => "SalesforceUnavailable",
+            Self::Salesforce(SalesforceError::Rejected { .. }) => "SalesforceRequestRejected",
+            Self::Salesforce(SalesforceError::Protocol(_)) => "SalesforceProtocolError",
+            Self::BudgetExceeded(_) => "ResponseBudgetExceeded",
+        }
+    }
+}
+
+impl From<HandoffError> for Diagnostic {
+    fn from(error: HandoffError) -> Self {
+        Diagnostic { error_type: error.error_type().to_owned(), error_message: error.to_string() }
+    }
+}
+
+/// Everything an invocation needs, built once per container.
+pub struct Handoff {
+    config: Config,
+    salesforce: SalesforceClient,
+    connect: ContactAttributes,
+}
+
+impl Handoff {
+    /// Reads the environment (AWS SDK variables included). Never calls Salesforce or AWS.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        Ok(Self::new(config, &sdk))
+    }
+
+    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
+        let credentials = match &config.credentials {
+            CredentialSource::Static(credentials) => Credentials::Static(credentials.clone()),
+            CredentialSource::SecretsManager { secret_id } => {
+                Credentials::from_secret(aws_sdk_secretsmanager::Client::new(sdk), secret_id.clone())
+            }
+        };
+        // Connect's throttling is retried once, quickly; the response budget bounds the rest.
+        let connect_config = aws_sdk_connect::config::Builder::from(sdk)
+            .retry_config(RetryConfig::standard().with_max_attempts(2).with_initial_backoff(Duration::from_millis(50)))
+            .build();
+        Self {
+            salesforce: SalesforceClient::new(&config.salesforce_url, &config.api_version, credentials),
+            connect: ContactAttributes::new(aws_sdk_connect::Client::from_conf(connect_config)),
+            config,
+        }
+    }
+
+    /// Requests this container has sent to Salesforce, token requests included.
+    pub fn salesforce_requests(&self) -> u64 {
+        self.salesforce.requests_sent()
+    }
+
+    /// The `lambda_runtime` entry point.
+    pub async fn invoke(&self, event: LambdaEvent<Value>) -> Result<Answer, HandoffError> {
+        let lambda_deadline =
+            Some(event.context.deadline).filter(|ms| *ms > 0).map(|ms| UNIX_EPOCH + Duration::from_millis(ms));
+        self.handle(event.payload, lambda_deadline).await
+    }
+
+    /// Answers one Connect event within the response budget and before `lambda_deadline`.
+    pub async fn handle(&self, payload: Value, lambda_deadline: Option<SystemTime>) -> Result<Answer, HandoffError> {
+        let started = Instant::now();
+        let deadline = self.deadline(started, lambda_deadline);
+        let event = ContactEvent::from_value(payload).inspect_err(|error| {
+            tracing::error!(error = %error, "rejected a malformed event");
+        })?;
+        let span = tracing::info_span!("invocation", contact_id = %event.contact_id);
+        async {
+            let requests_before = self.salesforce_requests();
+            let result = self.answer(&event, started, deadline).await;
+            let salesforce_requests = self.salesforce_requests() - requests_before;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            match &result {
+                Ok(answer) => tracing::info!(
+                    outcome = answer.outcome.as_str(),
+                    case_id = %answer.case_id,
+                    contact_matches = answer.contact_matches,
+                    caller = %event.caller.masked(),
+                    salesforce_requests,
+                    elapsed_ms,
+                    "answered"
+                ),
+                Err(error) => tracing::error!(
+                    error_type = error.error_type(),
+                    error = %error,
+                    caller = %event.caller.masked(),
+                    salesforce_requests,
+                    elapsed_ms,
+                    "failed"
+                ),
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn deadline(&self, started: Instant, lambda_deadline: Option<SystemTime>) -> Instant {
+        let budget = started + self.config.response_budget;
+        let Some(lambda_deadline) = lambda_deadline else { return budget };
+        let left =
+            lambda_deadline.duration_since(SystemTime::now()).unwrap_or_default().saturating_sub(DEADLINE_MARGIN);
+        budget.min(started + left)
+    }
+
+    async fn answer(&self, event: &ContactEvent, started: Instant, deadline: Instant) -> Result<Answer, HandoffError> {
+        let external_id_field = self.config.case_external_id_field.as_deref();
+        let resolution = resolve(&self.salesforce, event, external_id_field, deadline);
+        let Resolution { answer, store_on_contact } = tokio::time::timeout_at(deadline, resolution)
+            .await
+            .map_err(|_| HandoffError::BudgetExceeded(deadline - started))??;
+        if store_on_contact && self.config.update_contact_attributes {
+            self.store_on_contact(event, &answer, deadline).await;
+        }
+        Ok(answer)
+    }
+
+    /// Best effort: the answer carries the case whatever Connect says.
+    async fn store_on_contact(&self, event: &ContactEvent, answer: &Answer, deadline: Instant) {
+        let Some(instance_id) = &event.instance_id else {
+            tracing::warn!("the event has no InstanceARN; the case is not stored on the contact");
+            return;
+        };
+        let case_id = answer.case_id.to_string();
+        let matches = answer.contact_matches.to_string();
+        let attributes = [("SfdcCaseId", case_id.as_str()), ("SfdcContactMatches", matches.as_str())];
+        let update = self.connect.update(instance_id, &event.initial_contact_id, &attributes);
+        match tokio::time::timeout_at(deadline, update).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(error = %error, "the case is answered but not stored on the contact"),
+            Err(_) => tracing::warn!(
+                "UpdateContactAttributes did not finish within the budget; the case is answered but not stored on the contact"
+            ),
+        }
+    }
+}

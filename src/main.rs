@@ -1,0 +1,23 @@
+use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, HandoffError, json_log_subscriber};
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.to_owned());
+    tracing::subscriber::set_global_default(json_log_subscriber(std::io::stdout, &filter))?;
+
+    // A configuration mistake fails each invocation with a clear error instead of the container's init.
+    let handoff = Handoff::from_env().await;
+    if let Err(error) = &handoff {
+        tracing::error!(error = %error, "configuration is invalid; every invocation fails until it is fixed");
+    }
+    let handoff = &handoff;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        match handoff {
+            Ok(handoff) => handoff.invoke(event).await,
+            Err(error) => Err(HandoffError::Configuration(error.clone())),
+        }
+    }))
+    .await
+}

@@ -1,0 +1,303 @@
+//! Which case a leg gets: the decision logic, as plain functions over plain data, and the one sequence of
+//! Salesforce calls that carries it out behind the small [`CaseStore`] trait.
+
+use std::future::Future;
+
+use serde_json::{Map, Value};
+use tokio::time::Instant;
+
+use crate::event::{Answer, CaseAttribute, Channel, ContactEvent, Outcome};
+use crate::phone::CallerNumber;
+use crate::salesforce::{CaseRecord, MatchedContact, SalesforceClient, SalesforceError, UpsertedCase};
+use crate::salesforce_id::CaseId;
+
+/// What a leg needs from Salesforce. [`SalesforceClient`] is the real one.
+pub trait CaseStore {
+    fn search_contacts(
+        &self,
+        spellings: &[String],
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Vec<MatchedContact>, SalesforceError>> + Send;
+    fn read_case(
+        &self,
+        id: &CaseId,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
+    fn create_case(
+        &self,
+        fields: &Map<String, Value>,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<CaseRecord, SalesforceError>> + Send;
+    fn upsert_case(
+        &self,
+        field: &str,
+        key: &str,
+        fields: &Map<String, Value>,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<UpsertedCase, SalesforceError>> + Send;
+}
+
+impl CaseStore for SalesforceClient {
+    async fn search_contacts(
+        &self,
+        spellings: &[String],
+        deadline: Instant,
+    ) -> Result<Vec<MatchedContact>, SalesforceError> {
+        SalesforceClient::search_contacts(self, spellings, deadline).await
+    }
+    async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+        SalesforceClient::read_case(self, id, deadline).await
+    }
+    async fn create_case(&self, fields: &Map<String, Value>, deadline: Instant) -> Result<CaseRecord, SalesforceError> {
+        SalesforceClient::create_case(self, fields, deadline).await
+    }
+    async fn upsert_case(
+        &self,
+        field: &str,
+        key: &str,
+        fields: &Map<String, Value>,
+        deadline: Instant,
+    ) -> Result<UpsertedCase, SalesforceError> {
+        SalesforceClient::upsert_case(self, field, key, fields, deadline).await
+    }
+}
+
+/// The answer, and whether the case still has to be stored on the contact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolution {
+    pub answer: Answer,
+    pub store_on_contact: bool,
+}
+
+/// Who the case is for: the one matching Contact, or nobody, with how many matched.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Link {
+    pub contact: Option<MatchedContact>,
+    pub matches: u32,
+}
+
+impl Link {
+    /// Links the only match; with several, links none rather than guess.
+    pub fn from_matches(matches: Vec<MatchedContact>) -> Self {
+        let count = u32::try_from(matches.len()).unwrap_or(u32::MAX);
+        let contact = if count == 1 { matches.into_iter().next() } else { None };
+        Self { contact, matches: count }
+    }
+}
+
+/// Fields the flow may not set through `Case.<Field>` parameters: the link is ours to decide.
+const PROTECTED_FIELDS: [&str; 3] = ["Id", "ContactId", "AccountId"];
+
+/// Whether a new case takes the flow's `Case.<Field>` parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parameters {
+    Apply,
+    Ignore,
+}
+
+/// The fields of a new case: our defaults, then the flow's `Case.<Field>` parameters, then the link.
+pub fn new_case_fields(
+    event: &ContactEvent,
+    link: &Link,
+    external_id_field: Option<&str>,
+    parameters: Parameters,
+) -> Map<String, Value> {
+    let mut fields = Map::new();
+    fields.insert("Subject".into(), default_subject(event).into());
+    fields.insert("Origin".into(), event.channel.case_origin().into());
+    fields.insert("Status".into(), "New".into());
+    fields.insert("Description".into(), format!("Amazon Connect contact {}", event.initial_contact_id).into());
+    let parameters = match parameters {
+        Parameters::Apply => event.case_fields.iter(),
+        Parameters::Ignore => Default::default(),
+    };
+    for (name, value) in parameters {
+        let protected = PROTECTED_FIELDS.contains(&name.as_str())
+            || external_id_field.is_some_and(|field| field.eq_ignore_ascii_case(name));
+        if !protected {
+            fields.insert(name.clone(), value.clone());
+        }
+    }
+    match &link.contact {
+        Some(contact) => {
+            fields.insert("ContactId".into(), contact.id.to_string().into());
+            if let Some(account) = &contact.account_id {
+                fields.insert("AccountId".into(), account.to_string().into());
+            }
+        }
+        None => {
+            if let Some(phone) = event.caller.supplied_phone() {
+                fields.insert("SuppliedPhone".into(), phone.into());
+            }
+        }
+    }
+    fields
+}
+
+fn default_subject(event: &ContactEvent) -> String {
+    match (&event.channel, &event.caller) {
+        (Channel::Chat, _) => "Chat".into(),
+        (Channel::Task, _) => "Task".into(),
+        (Channel::Email, _) => "Email".into(),
+        (_, CallerNumber::Known(number)) => format!("Call from {}", number.international()),
+        (_, CallerNumber::Unrecognised { .. }) => "Call from an unrecognised number".into(),
+        (_, CallerNumber::Withheld) => "Call from a withheld number".into(),
+    }
+}
+
+async fn write_case<S: CaseStore>(
+    store: &S,
+    event: &ContactEvent,
+    external_id_field: Option<&str>,
+    fields: &Map<String, Value>,
+    deadline: Instant,
+) -> Result<UpsertedCase, SalesforceError> {
+    match external_id_field {
+        Some(field) => store.upsert_case(field, &event.initial_contact_id, fields, deadline).await,
+        None => Ok(UpsertedCase { case: store.create_case(fields, deadline).await?, created: true }),
+    }
+}
+
+/// Answer for a case the attribute named: no search was made, so the count is what an earlier leg
+/// stored, or else whether the case has a Contact.
+fn confirmed(case: CaseRecord, event: &ContactEvent) -> Resolution {
+    let contact_matches = event.carried_contact_matches.unwrap_or(u32::from(case.contact_id.is_some()));
+    Resolution {
+        answer: Answer {
+            case_id: case.id,
+            case_number: case.number,
+            outcome: Outcome::Found,
+            contact_id: case.contact_id,
+            account_id: case.account_id,
+            contact_matches,
+        },
+        store_on_contact: false,
+    }
+}
+
+/// Carries out one leg: at most one read on a transfer leg; a search (skipped for withheld numbers) and
+/// one composite write on a first leg; all three when the attribute names a case that is gone.
+pub async fn resolve<S: CaseStore>(
+    store: &S,
+    event: &ContactEvent,
+    external_id_field: Option<&str>,
+    deadline: Instant,
+) -> Result<Resolution, SalesforceError> {
+    let replacing = match &event.case_attribute {
+        CaseAttribute::Absent => false,
+        CaseAttribute::Valid(id) => match store.read_case(id, deadline).await? {
+            Some(case) => return Ok(confirmed(case, event)),
+            None => {
+                tracing::warn!(case_id = %id, "SfdcCaseId names no case (deleted or never existed); making a new one");
+                true
+            }
+        },
+        CaseAttribute::Malformed => {
+            tracing::warn!("SfdcCaseId is not a Case id; treating it as absent and making a new case");
+            true
+        }
+    };
+
+    let link = match &event.caller {
+        CallerNumber::Known(number) => {
+            Link::from_matches(store.search_contacts(&number.search_spellings(), deadline).await?)
+        }
+        CallerNumber::Withheld | CallerNumber::Unrecognised { .. } => Link::default(),
+    };
+    let fields = new_case_fields(event, &link, external_id_field, Parameters::Apply);
+    let UpsertedCase { case, created } = match write_case(store, event, external_id_field, &fields, deadline).await {
+        // A flow's Case.<Field> parameter the org refuses (a field that does not exist, a value too long)
+        // must not cost the agent the case: make it with our own fields only.
+        Err(SalesforceError::Rejected { status: 400, codes }) if !event.case_fields.is_empty() => {
+            tracing::warn!(codes = %codes, "Salesforce refused the flow's Case parameters; creating the case without them");
+            let fields = new_case_fields(event, &link, external_id_field, Parameters::Ignore);
+            write_case(store, event, external_id_field, &fields, deadline).await?
+        }
+        written => written?,
+    };
+    let outcome = match (created, replacing) {
+        (false, _) => Outcome::Found,
+        (true, true) => Outcome::Replaced,
+        (true, false) => Outcome::Created,
+    };
+    Ok(Resolution {
+        answer: Answer {
+            case_id: case.id,
+            case_number: case.number,
+            outcome,
+            contact_id: case.contact_id,
+            account_id: case.account_id,
+            contact_matches: link.matches,
+        },
+        store_on_contact: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::salesforce_id::SalesforceId;
+    use serde_json::json;
+
+    fn event(channel: &str, address: Value, parameters: Value) -> ContactEvent {
+        ContactEvent::from_value(json!({"Details": {"ContactData": {
+            "Channel": channel,
+            "ContactId": "11111111-2222-3333-4444-555555555555",
+            "CustomerEndpoint": {"Address": address},
+        }, "Parameters": parameters}}))
+        .expect("valid event")
+    }
+
+    fn contact(id: &str, account: Option<&str>) -> MatchedContact {
+        MatchedContact { id: SalesforceId::parse(id).expect("id"), account_id: account.and_then(SalesforceId::parse) }
+    }
+
+    #[test]
+    fn one_match_links_contact_and_account() {
+        let link = Link::from_matches(vec![contact("003000000000001", Some("001000000000001"))]);
+        let fields = new_case_fields(&event("VOICE", json!("+14155550100"), json!({})), &link, None, Parameters::Apply);
+        assert_eq!(fields["ContactId"], "003000000000001AAA");
+        assert_eq!(fields["AccountId"], "001000000000001AAA");
+        assert!(!fields.contains_key("SuppliedPhone"));
+        assert_eq!(fields["Origin"], "Phone");
+        assert_eq!(fields["Status"], "New");
+        assert_eq!(fields["Subject"], "Call from +1 415-555-0100");
+    }
+
+    #[test]
+    fn several_matches_link_nobody_and_keep_the_number() {
+        let link = Link::from_matches(vec![contact("003000000000001", None), contact("003000000000002", None)]);
+        assert_eq!(link.matches, 2);
+        assert_eq!(link.contact, None);
+        let fields = new_case_fields(&event("VOICE", json!("+14155550100"), json!({})), &link, None, Parameters::Apply);
+        assert!(!fields.contains_key("ContactId"));
+        assert_eq!(fields["SuppliedPhone"], "+14155550100");
+    }
+
+    #[test]
+    fn withheld_and_chat_have_no_supplied_phone() {
+        for event in [event("VOICE", json!("anonymous"), json!({})), event("CHAT", json!("+14155550100"), json!({}))] {
+            let fields = new_case_fields(&event, &Link::default(), None, Parameters::Apply);
+            assert!(!fields.contains_key("SuppliedPhone"), "{fields:?}");
+        }
+    }
+
+    #[test]
+    fn parameters_override_defaults_but_not_the_link() {
+        let parameters = json!({
+            "Case.Subject": "Billing", "Case.Priority": "High", "Case.ContactId": "003000000000009",
+            "Case.Connect_Contact_Id__c": "spoof"
+        });
+        let link = Link::from_matches(vec![contact("003000000000001", None)]);
+        let fields = new_case_fields(
+            &event("VOICE", json!("+14155550100"), parameters),
+            &link,
+            Some("Connect_Contact_Id__c"),
+            Parameters::Apply,
+        );
+        assert_eq!(fields["Subject"], "Billing");
+        assert_eq!(fields["Priority"], "High");
+        assert_eq!(fields["ContactId"], "003000000000001AAA");
+        assert!(!fields.contains_key("Connect_Contact_Id__c"));
+    }
+}

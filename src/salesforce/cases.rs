@@ -1,0 +1,190 @@
+//! Cases: read one by id; create or upsert one and read its `CaseNumber` in the same composite request.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Map, Value, json};
+use tokio::time::Instant;
+
+use super::{ApiRequest, ApiResponse, SalesforceClient, SalesforceError, error_codes, rejected};
+use crate::salesforce_id::{CaseId, SalesforceId};
+
+const CASE_FIELDS: &str = "Id,CaseNumber,ContactId,AccountId";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    pub id: CaseId,
+    pub number: String,
+    pub contact_id: Option<SalesforceId>,
+    pub account_id: Option<SalesforceId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpsertedCase {
+    pub case: CaseRecord,
+    /// `false` when the external id already named a case (a retried or repeated first leg).
+    pub created: bool,
+}
+
+impl SalesforceClient {
+    /// The case, or `None` when it does not exist or was deleted. One request.
+    pub async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+        let request = ApiRequest {
+            method: Method::GET,
+            path: self.data_path(&format!("/sobjects/Case/{}", id.as_str())),
+            query: &[("fields", CASE_FIELDS)],
+            body: None,
+            idempotent: true,
+        };
+        let response = self.send(request, deadline).await?;
+        match response.status {
+            status if status.is_success() => case_record(&response.body).map(Some),
+            StatusCode::NOT_FOUND => Ok(None),
+            // An id of the right shape that the org does not know as a Case.
+            StatusCode::BAD_REQUEST if has_code(&response.body, &["MALFORMED_ID", "INVALID_ID_FIELD", "NOT_FOUND"]) => {
+                Ok(None)
+            }
+            _ => Err(rejected(&response)),
+        }
+    }
+
+    /// Creates a case and reads it back, in one composite request.
+    pub async fn create_case(
+        &self,
+        fields: &Map<String, Value>,
+        deadline: Instant,
+    ) -> Result<CaseRecord, SalesforceError> {
+        let write = json!({
+            "method": "POST",
+            "url": self.data_path("/sobjects/Case"),
+            "referenceId": "writeCase",
+            "body": fields,
+        });
+        // A create that may have reached the org is not sent again: that could make a second case.
+        let (_, case) = self.write_and_read(write, false, deadline).await?;
+        Ok(case)
+    }
+
+    /// Creates or updates the case whose `field` holds `key`, and reads it back, in one composite request.
+    /// `field` is a validated API name; `key` is a Connect contact id, percent-encoded all the same.
+    pub async fn upsert_case(
+        &self,
+        field: &str,
+        key: &str,
+        fields: &Map<String, Value>,
+        deadline: Instant,
+    ) -> Result<UpsertedCase, SalesforceError> {
+        let write = json!({
+            "method": "PATCH",
+            "url": self.data_path(&format!("/sobjects/Case/{}/{}", encode_path_segment(field), encode_path_segment(key))),
+            "referenceId": "writeCase",
+            "body": fields,
+        });
+        let (write_answer, case) = self.write_and_read(write, true, deadline).await?;
+        let created = write_answer.get("created").and_then(Value::as_bool).unwrap_or(true);
+        Ok(UpsertedCase { case, created })
+    }
+
+    /// `[write, read @{writeCase.id}]` with allOrNone; answers the write's body and the case read back.
+    async fn write_and_read(
+        &self,
+        write: Value,
+        idempotent: bool,
+        deadline: Instant,
+    ) -> Result<(Value, CaseRecord), SalesforceError> {
+        let read = json!({
+            "method": "GET",
+            "url": format!("{}?fields={CASE_FIELDS}", self.data_path("/sobjects/Case/@{writeCase.id}")),
+            "referenceId": "readCase",
+        });
+        let body = json!({"allOrNone": true, "compositeRequest": [write, read]});
+        let request = ApiRequest {
+            method: Method::POST,
+            path: self.data_path("/composite"),
+            query: &[],
+            body: Some(&body),
+            idempotent,
+        };
+        let response = self.send(request, deadline).await?;
+        if !response.status.is_success() {
+            return Err(rejected(&response));
+        }
+        let parts = response
+            .body
+            .get("compositeResponse")
+            .and_then(Value::as_array)
+            .filter(|parts| parts.len() == 2)
+            .ok_or_else(|| SalesforceError::Protocol("composite answer does not hold two parts".into()))?;
+        let (write_part, read_part) = (sub_response(&parts[0])?, sub_response(&parts[1])?);
+        if !write_part.status.is_success() {
+            return Err(rejected(&write_part));
+        }
+        if !read_part.status.is_success() {
+            return Err(rejected(&read_part));
+        }
+        Ok((write_part.body, case_record(&read_part.body)?))
+    }
+}
+
+fn sub_response(part: &Value) -> Result<ApiResponse, SalesforceError> {
+    let status = part
+        .get("httpStatusCode")
+        .and_then(Value::as_u64)
+        .and_then(|code| u16::try_from(code).ok())
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .ok_or_else(|| SalesforceError::Protocol("composite part has no httpStatusCode".into()))?;
+    Ok(ApiResponse { status, body: part.get("body").cloned().unwrap_or(Value::Null) })
+}
+
+fn case_record(body: &Value) -> Result<CaseRecord, SalesforceError> {
+    let field = |name: &str| body.get(name).and_then(Value::as_str);
+    let id = field("Id")
+        .and_then(CaseId::parse)
+        .ok_or_else(|| SalesforceError::Protocol("case record has no valid Id".into()))?;
+    let number = field("CaseNumber")
+        .filter(|n| n.len() <= 30 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .ok_or_else(|| SalesforceError::Protocol("case record has no CaseNumber".into()))?;
+    Ok(CaseRecord {
+        id,
+        number: number.to_owned(),
+        contact_id: field("ContactId").and_then(SalesforceId::parse),
+        account_id: field("AccountId").and_then(SalesforceId::parse),
+    })
+}
+
+fn has_code(body: &Value, codes: &[&str]) -> bool {
+    let found = error_codes(body);
+    codes.iter().any(|code| found.split(", ").any(|f| f == *code))
+}
+
+/// Percent-encodes everything but letters, digits, `-` and `_`, so a segment can never be `..`.
+fn encode_path_segment(segment: &str) -> String {
+    let mut encoded = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_cannot_climb() {
+        assert_eq!(encode_path_segment("../x/y?z#"), "%2E%2E%2Fx%2Fy%3Fz%23");
+        assert_eq!(encode_path_segment("5ca32fbd-8f92"), "5ca32fbd-8f92");
+    }
+
+    #[test]
+    fn case_record_needs_a_case_id_and_a_number() {
+        let good = json!({"Id": "5005g00000AbCdEAAV", "CaseNumber": "00001001", "ContactId": null});
+        let record = case_record(&good).expect("valid");
+        assert_eq!(record.number, "00001001");
+        assert_eq!(record.contact_id, None);
+        assert!(case_record(&json!({"Id": "001A0000006Vm9rIAC", "CaseNumber": "1"})).is_err());
+        assert!(case_record(&json!({"Id": "5005g00000AbCdEAAV"})).is_err());
+    }
+}

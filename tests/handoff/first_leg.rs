@@ -1,0 +1,167 @@
+use serde_json::json;
+use standin_org::{EXTERNAL_ID_FIELD, Route};
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn first_leg_links_the_caller_creates_a_case_and_stores_it_on_the_contact() {
+    let (org, handoff) = setup(&[]).await;
+    let (contact_id, account_id) = org.add_caller("Ada", "Lovelace", "(415) 555-0100");
+    let event = voice_event(
+        FIRST_CONTACT,
+        FIRST_CONTACT,
+        json!("+14155550100"),
+        json!({}),
+        json!({"Case.Reason": "Billing", "Case.Priority": "High", "RetryCount": 2, "Case.IsEscalated": false}),
+    );
+
+    let answer = invoke_ok(&handoff, event).await;
+
+    assert_eq!(answer["SfdcCaseOutcome"], "created");
+    assert_eq!(answer["SfdcContactId"], contact_id.as_str());
+    assert_eq!(answer["SfdcAccountId"], account_id.as_str());
+    assert_eq!(answer["SfdcContactMatches"], "1");
+    let case_id = answer["SfdcCaseId"].as_str().expect("case id");
+    assert_eq!(case_id.len(), 18);
+    let case = org.case(case_id).expect("the case exists in the org");
+    assert_eq!(answer["SfdcCaseNumber"], case["CaseNumber"]);
+    assert_eq!(case["ContactId"], contact_id.as_str());
+    assert_eq!(case["AccountId"], account_id.as_str());
+    assert_eq!(case["Origin"], "Phone");
+    assert_eq!(case["Status"], "New");
+    assert_eq!(case["Reason"], "Billing");
+    assert_eq!(case["Priority"], "High");
+    assert_eq!(case["IsEscalated"], false);
+    assert_eq!(case["Subject"], "Call from +1 415-555-0100");
+    assert!(!case.contains_key("SuppliedPhone"));
+
+    let stored = org.contact_attributes(FIRST_CONTACT);
+    assert_eq!(stored.get("SfdcCaseId").map(String::as_str), Some(case_id));
+    assert_eq!(org.count(Route::ConnectUpdateAttributes), 1);
+    let update = org.recorded().into_iter().find(|r| r.route == Route::ConnectUpdateAttributes).expect("update");
+    assert!(update.body.contains(INSTANCE_ID), "{}", update.body);
+}
+
+#[tokio::test]
+async fn warm_first_leg_makes_two_salesforce_requests_and_one_connect_request() {
+    let (org, handoff) = setup(&[]).await;
+    org.add_caller("Ada", "Lovelace", "(415) 555-0100");
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(org.salesforce_requests(), 3, "cold: token, search, composite");
+
+    org.reset_counts();
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(org.salesforce_requests(), 2);
+    assert_eq!(org.count(Route::Search), 1);
+    assert_eq!(org.count(Route::Composite), 1);
+    assert_eq!(org.count(Route::ConnectUpdateAttributes), 1);
+}
+
+#[tokio::test]
+async fn withheld_number_is_not_searched_and_has_no_supplied_phone() {
+    for address in [json!("anonymous"), json!(null), json!("")] {
+        let (org, handoff) = setup(&[]).await;
+        let answer =
+            invoke_ok(&handoff, voice_event(FIRST_CONTACT, FIRST_CONTACT, address.clone(), json!({}), json!({}))).await;
+        assert_eq!(answer["SfdcCaseOutcome"], "created", "{address}");
+        assert_eq!(answer["SfdcContactMatches"], "0");
+        assert_eq!(answer["SfdcContactId"], "");
+        assert_eq!(org.count(Route::Search), 0, "{address}");
+        let case = org.case(answer["SfdcCaseId"].as_str().expect("id")).expect("case");
+        assert!(!case.contains_key("SuppliedPhone"));
+        assert_eq!(case["Subject"], "Call from a withheld number");
+    }
+}
+
+#[tokio::test]
+async fn null_customer_endpoint_is_a_withheld_number() {
+    let (org, handoff) = setup(&[]).await;
+    let mut event = first_leg("+14155550100");
+    event["Details"]["ContactData"]["CustomerEndpoint"] = json!(null);
+    let answer = invoke_ok(&handoff, event).await;
+    assert_eq!(answer["SfdcContactMatches"], "0");
+    assert_eq!(org.count(Route::Search), 0);
+}
+
+#[tokio::test]
+async fn chat_contact_gets_a_case_without_a_search() {
+    let (org, handoff) = setup(&[]).await;
+    let event: serde_json::Value =
+        serde_json::from_str(include_str!("../../events/chat-contact.json")).expect("sample event");
+    let answer = invoke_ok(&handoff, event).await;
+    assert_eq!(answer["SfdcCaseOutcome"], "created");
+    assert_eq!(org.count(Route::Search), 0);
+    let case = org.case(answer["SfdcCaseId"].as_str().expect("id")).expect("case");
+    assert_eq!(case["Origin"], "Web Chat", "the flow's Case.Origin wins over the channel's");
+    assert_eq!(case["Subject"], "Chat");
+}
+
+#[tokio::test]
+async fn external_id_upsert_makes_one_case_however_often_the_first_leg_runs() {
+    let (org, handoff) = setup(&[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
+    org.add_caller("Ada", "Lovelace", "(415) 555-0100");
+
+    let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(first["SfdcCaseOutcome"], "created");
+    org.reset_counts();
+    let retried = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(retried["SfdcCaseOutcome"], "found");
+    assert_eq!(retried["SfdcCaseId"], first["SfdcCaseId"]);
+    assert_eq!(retried["SfdcCaseNumber"], first["SfdcCaseNumber"]);
+    assert_eq!(org.salesforce_requests(), 2, "search, then upsert and read in one composite");
+
+    // A second container (a Lambda retry landing elsewhere) finds the same case too.
+    let other_container = handoff_for(&org, &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
+    let elsewhere = invoke_ok(&other_container, first_leg("+14155550100")).await;
+    assert_eq!(elsewhere["SfdcCaseId"], first["SfdcCaseId"]);
+
+    let cases = org.cases();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0][EXTERNAL_ID_FIELD], FIRST_CONTACT);
+}
+
+#[tokio::test]
+async fn refused_case_parameters_do_not_cost_the_case() {
+    let (org, handoff) = setup(&[]).await;
+    let event = voice_event(
+        FIRST_CONTACT,
+        FIRST_CONTACT,
+        json!("+14155550100"),
+        json!({}),
+        json!({"Case.No_Such_Field__c": "x", "Case.Reason": "Billing"}),
+    );
+    let answer = invoke_ok(&handoff, event).await;
+    assert_eq!(answer["SfdcCaseOutcome"], "created");
+    let case = org.case(answer["SfdcCaseId"].as_str().expect("id")).expect("case");
+    assert!(!case.contains_key("No_Such_Field__c"));
+    assert_eq!(case["SuppliedPhone"], "+14155550100");
+    assert_eq!(org.cases().len(), 1);
+}
+
+#[tokio::test]
+async fn update_contact_attributes_can_be_turned_off() {
+    let (org, handoff) = setup(&[("UPDATE_CONTACT_ATTRIBUTES", "false")]).await;
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(org.count(Route::ConnectUpdateAttributes), 0);
+}
+
+#[tokio::test]
+async fn sample_events_all_answer() {
+    let (org, handoff) = setup(&[]).await;
+    org.add_demo_data();
+    for (name, text) in [
+        ("first-leg-us", include_str!("../../events/first-leg-us.json")),
+        ("first-leg-japan", include_str!("../../events/first-leg-japan.json")),
+        ("withheld-number", include_str!("../../events/withheld-number.json")),
+        ("chat-contact", include_str!("../../events/chat-contact.json")),
+    ] {
+        let event = serde_json::from_str(text).expect("sample event is JSON");
+        let answer = invoke_ok(&handoff, event).await;
+        assert_eq!(answer["SfdcCaseOutcome"], "created", "{name}");
+    }
+    // The transfer sample names the first case the org makes, which the first sample made.
+    let transfer = serde_json::from_str(include_str!("../../events/transfer-leg.json")).expect("JSON");
+    let answer = invoke_ok(&handoff, transfer).await;
+    assert_eq!(answer["SfdcCaseOutcome"], "found");
+    assert_eq!(answer["SfdcCaseId"], standin_org::salesforce_id("500", 1));
+}

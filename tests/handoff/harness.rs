@@ -1,0 +1,138 @@
+//! What every integration test needs: a stand-in org on loopback, the real handler pointed at it, Connect
+//! events, and the JSON log lines the handler writes.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use connect_case_handoff::config::Config;
+use connect_case_handoff::event::Answer;
+use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, HandoffError, json_log_subscriber};
+use serde_json::{Value, json};
+use standin_org::{CLIENT_ID, CLIENT_SECRET, StandinOrg};
+
+pub const INSTANCE_ARN: &str = "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa";
+pub const INSTANCE_ID: &str = "9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa";
+pub const FIRST_CONTACT: &str = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe";
+pub const SECOND_CONTACT: &str = "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b";
+
+/// A stand-in org and a warm-able container's handler, configured by `vars` on top of working defaults.
+pub async fn setup(vars: &[(&str, &str)]) -> (StandinOrg, Handoff) {
+    let org = StandinOrg::start().await.expect("stand-in org starts");
+    let handoff = handoff_for(&org, vars).await;
+    (org, handoff)
+}
+
+pub async fn handoff_for(org: &StandinOrg, vars: &[(&str, &str)]) -> Handoff {
+    let url = org.url();
+    let mut all = vec![
+        ("SALESFORCE_URL".to_owned(), url.clone()),
+        ("SALESFORCE_CLIENT_ID".to_owned(), CLIENT_ID.to_owned()),
+        ("SALESFORCE_CLIENT_SECRET".to_owned(), CLIENT_SECRET.to_owned()),
+    ];
+    all.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let config = Config::from_lookup(|name| all.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        .expect("valid configuration");
+    Handoff::new(config, &sdk_config(&url).await)
+}
+
+/// AWS SDK configuration aimed at the stand-in org, as `AWS_ENDPOINT_URL` would aim it.
+pub async fn sdk_config(url: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_connect::config::Credentials::new(
+            "AKIDSTANDIN",
+            "standin-secret-key",
+            None,
+            None,
+            "standin",
+        ))
+        .endpoint_url(url)
+        .load()
+        .await
+}
+
+pub fn voice_event(
+    contact_id: &str,
+    initial_contact_id: &str,
+    address: Value,
+    attributes: Value,
+    parameters: Value,
+) -> Value {
+    json!({
+        "Details": {
+            "ContactData": {
+                "Attributes": attributes,
+                "Channel": "VOICE",
+                "ContactId": contact_id,
+                "CustomerEndpoint": {"Address": address, "Type": "TELEPHONE_NUMBER"},
+                "InitialContactId": initial_contact_id,
+                "InitiationMethod": if attributes.get("SfdcCaseId").is_some() { "TRANSFER" } else { "INBOUND" },
+                "InstanceARN": INSTANCE_ARN,
+                "MediaStreams": {"Customer": {"Audio": null}},
+                "PreviousContactId": initial_contact_id,
+                "Queue": null,
+                "SystemEndpoint": {"Address": "+18005550199", "Type": "TELEPHONE_NUMBER"}
+            },
+            "Parameters": parameters
+        },
+        "Name": "ContactFlowEvent"
+    })
+}
+
+/// A first leg from `address`.
+pub fn first_leg(address: &str) -> Value {
+    voice_event(FIRST_CONTACT, FIRST_CONTACT, json!(address), json!({}), json!({}))
+}
+
+/// The transfer leg of the first leg's call, carrying `case_id` in `SfdcCaseId`.
+pub fn transfer_leg(address: &str, case_id: &str) -> Value {
+    voice_event(SECOND_CONTACT, FIRST_CONTACT, json!(address), json!({"SfdcCaseId": case_id}), json!({}))
+}
+
+/// Runs one invocation and answers the flat map Connect would see.
+pub async fn invoke(handoff: &Handoff, event: Value) -> Result<Value, HandoffError> {
+    handoff.handle(event, None).await.map(|answer: Answer| serde_json::to_value(answer).expect("answer serializes"))
+}
+
+pub async fn invoke_ok(handoff: &Handoff, event: Value) -> Value {
+    match invoke(handoff, event).await {
+        Ok(answer) => answer,
+        Err(error) => panic!("invocation failed: {} {error}", error.error_type()),
+    }
+}
+
+/// JSON log lines written while the guard lives (on this thread, which `#[tokio::test]` runs on).
+#[derive(Clone, Default)]
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Logs {
+    pub fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+        let logs = Self::default();
+        let writer = logs.clone();
+        let filter = format!("{DEFAULT_LOG_FILTER},connect_case_handoff=trace");
+        let guard = tracing::subscriber::set_default(json_log_subscriber(move || writer.clone(), &filter));
+        (logs, guard)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+    }
+
+    pub fn lines(&self) -> Vec<Value> {
+        self.text().lines().map(|line| serde_json::from_str(line).expect("every log line is JSON")).collect()
+    }
+}
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real handler, over real HTTP, against the stand-in org on loopback.
+
+mod failures;
+mod first_leg;
+mod harness;
+mod logs;
+mod matching;
+mod transfer_leg;
