@@ -69,6 +69,7 @@ impl Handoff {
     }
 
     pub fn new(config: Config, sdk: &SdkConfig) -> Self {
+        crate::phone::warm_up();
         let credentials = match &config.credentials {
             CredentialSource::Static(credentials) => Credentials::Static(credentials.clone()),
             CredentialSource::SecretsManager { secret_id } => {

@@ -71,6 +71,15 @@ impl CallerNumber {
     }
 }
 
+/// Loads libphonenumber's metadata and compiles the patterns a parse and a format use, which the library
+/// otherwise does on the first call: done at container init, so no caller waits for it.
+pub fn warm_up() {
+    let _ = CallerNumber::from_address(Some("+14155550100"));
+    if let CallerNumber::Known(known) = CallerNumber::from_address(Some("+81312345678")) {
+        let _ = (known.search_spellings(), known.international());
+    }
+}
+
 /// Valid by libphonenumber's metadata, or at least shaped like an E.164 number (new number ranges reach
 /// callers before they reach the metadata).
 fn plausible(number: &PhoneNumber) -> bool {

@@ -1,0 +1,73 @@
+//! Plays a whole call locally: the first leg, then the transfer leg, through the real handler against the
+//! stand-in org on loopback, printing what each leg answers. No Salesforce org or AWS account needed.
+//!
+//! `cargo run --example call [-- events/first-leg-japan.json]`
+
+#[path = "../tests/handoff/harness.rs"]
+mod harness;
+
+use connect_case_handoff::{DEFAULT_LOG_FILTER, json_log_subscriber};
+use serde_json::{Value, json};
+use standin_org::{Route, StandinOrg};
+
+const TRANSFER_CONTACT: &str = "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing::subscriber::set_global_default(json_log_subscriber(std::io::stderr, DEFAULT_LOG_FILTER))?;
+    let path = std::env::args().nth(1).unwrap_or_else(|| "events/first-leg-us.json".to_owned());
+    let first_leg: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+
+    let org = StandinOrg::start().await?;
+    org.add_demo_data();
+    let handoff = harness::handoff_for(&org, &[]).await;
+    println!("Stand-in Salesforce org, Connect and Secrets Manager on {}", org.url());
+
+    let contact = &first_leg["Details"]["ContactData"];
+    println!(
+        "\n== Leg 1: {} {} contact {} ({path})",
+        contact["InitiationMethod"], contact["Channel"], contact["ContactId"]
+    );
+    let first = play(&org, &handoff, first_leg.clone()).await?;
+
+    let mut transfer = first_leg.clone();
+    let data = &mut transfer["Details"]["ContactData"];
+    data["PreviousContactId"] = data["ContactId"].clone();
+    data["ContactId"] = json!(TRANSFER_CONTACT);
+    data["InitiationMethod"] = json!("TRANSFER");
+    // What the flow's "Set contact attributes" block and UpdateContactAttributes left on the contact.
+    let carried = org.contact_attributes(data["InitialContactId"].as_str().unwrap_or_default());
+    data["Attributes"]["SfdcCaseId"] = first["SfdcCaseId"].clone();
+    if let Some(matches) = carried.get("SfdcContactMatches") {
+        data["Attributes"]["SfdcContactMatches"] = json!(matches);
+    }
+    println!("\n== Leg 2: TRANSFER to the next agent, contact {TRANSFER_CONTACT}, SfdcCaseId carried");
+    let second = play(&org, &handoff, transfer).await?;
+
+    if first["SfdcCaseId"] == second["SfdcCaseId"] {
+        println!("\nBoth agents pop the same case: {} (CaseNumber {})", second["SfdcCaseId"], second["SfdcCaseNumber"]);
+        Ok(())
+    } else {
+        Err("the transfer leg answered a different case".into())
+    }
+}
+
+async fn play(
+    org: &StandinOrg,
+    handoff: &connect_case_handoff::Handoff,
+    event: Value,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    org.reset_counts();
+    let answer = harness::invoke(handoff, event).await?;
+    println!("{}", serde_json::to_string_pretty(&answer)?);
+    println!(
+        "   Salesforce requests: {} (token {}, search {}, case read {}, composite {}); Connect UpdateContactAttributes: {}",
+        org.salesforce_requests(),
+        org.count(Route::Token),
+        org.count(Route::Search),
+        org.count(Route::CaseRead),
+        org.count(Route::Composite),
+        org.count(Route::ConnectUpdateAttributes),
+    );
+    Ok(answer)
+}
