@@ -252,6 +252,123 @@ mod tests {
         MatchedContact { id: SalesforceId::parse(id).expect("id"), account_id: account.and_then(SalesforceId::parse) }
     }
 
+    /// An in-memory org that records which calls a leg made.
+    #[derive(Default)]
+    struct Memory {
+        contacts: Vec<MatchedContact>,
+        cases: Vec<CaseRecord>,
+        refuse_parameters: bool,
+        upsert_finds_existing: bool,
+        calls: std::sync::Mutex<Vec<&'static str>>,
+    }
+
+    impl Memory {
+        fn call(&self, name: &'static str) {
+            self.calls.lock().unwrap_or_else(|p| p.into_inner()).push(name);
+        }
+        fn calls(&self) -> Vec<&'static str> {
+            self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        }
+        fn new_case(&self, fields: &Map<String, Value>) -> Result<CaseRecord, SalesforceError> {
+            if self.refuse_parameters && fields.contains_key("Reason") {
+                return Err(SalesforceError::Rejected { status: 400, codes: "INVALID_FIELD".into() });
+            }
+            Ok(case("500000000000042"))
+        }
+    }
+
+    fn case(id: &str) -> CaseRecord {
+        CaseRecord { id: CaseId::parse(id).expect("id"), number: "00001042".into(), contact_id: None, account_id: None }
+    }
+
+    impl CaseStore for Memory {
+        async fn search_contacts(&self, _: &[String], _: Instant) -> Result<Vec<MatchedContact>, SalesforceError> {
+            self.call("search");
+            Ok(self.contacts.clone())
+        }
+        async fn read_case(&self, id: &CaseId, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+            self.call("read");
+            Ok(self.cases.iter().find(|c| c.id == *id).cloned())
+        }
+        async fn create_case(&self, fields: &Map<String, Value>, _: Instant) -> Result<CaseRecord, SalesforceError> {
+            self.call("create");
+            self.new_case(fields)
+        }
+        async fn upsert_case(
+            &self,
+            _: &str,
+            _: &str,
+            fields: &Map<String, Value>,
+            _: Instant,
+        ) -> Result<UpsertedCase, SalesforceError> {
+            self.call("upsert");
+            Ok(UpsertedCase { case: self.new_case(fields)?, created: !self.upsert_finds_existing })
+        }
+    }
+
+    fn transfer(case_id: &str) -> ContactEvent {
+        let mut event = event("VOICE", json!("+14155550100"), json!({}));
+        event.case_attribute = CaseId::parse(case_id).map_or(CaseAttribute::Malformed, CaseAttribute::Valid);
+        event
+    }
+
+    async fn run(store: &Memory, event: &ContactEvent, external_id_field: Option<&str>) -> Resolution {
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        resolve(store, event, external_id_field, deadline).await.expect("resolved")
+    }
+
+    #[tokio::test]
+    async fn transfer_leg_only_reads_the_case() {
+        let store = Memory { cases: vec![case("500000000000007")], ..Memory::default() };
+        let resolution = run(&store, &transfer("500000000000007"), None).await;
+        assert_eq!(store.calls(), ["read"]);
+        assert_eq!(resolution.answer.outcome, Outcome::Found);
+        assert!(!resolution.store_on_contact);
+    }
+
+    #[tokio::test]
+    async fn a_missing_case_is_replaced_by_a_first_leg() {
+        let store = Memory::default();
+        let resolution = run(&store, &transfer("500000000000007"), None).await;
+        assert_eq!(store.calls(), ["read", "search", "create"]);
+        assert_eq!(resolution.answer.outcome, Outcome::Replaced);
+        assert!(resolution.store_on_contact);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_attribute_is_never_read() {
+        let store = Memory::default();
+        let resolution = run(&store, &transfer("500'--"), None).await;
+        assert_eq!(store.calls(), ["search", "create"]);
+        assert_eq!(resolution.answer.outcome, Outcome::Replaced);
+    }
+
+    #[tokio::test]
+    async fn withheld_caller_is_not_searched() {
+        let store = Memory::default();
+        let resolution = run(&store, &event("VOICE", json!("anonymous"), json!({})), None).await;
+        assert_eq!(store.calls(), ["create"]);
+        assert_eq!(resolution.answer.contact_matches, 0);
+    }
+
+    #[tokio::test]
+    async fn an_upsert_that_finds_the_case_answers_found() {
+        let store = Memory { upsert_finds_existing: true, ..Memory::default() };
+        let resolution = run(&store, &event("VOICE", json!("+14155550100"), json!({})), Some("Ext__c")).await;
+        assert_eq!(store.calls(), ["search", "upsert"]);
+        assert_eq!(resolution.answer.outcome, Outcome::Found);
+        assert!(resolution.store_on_contact, "a retried first leg may not have stored it yet");
+    }
+
+    #[tokio::test]
+    async fn refused_parameters_are_dropped_once() {
+        let store = Memory { refuse_parameters: true, ..Memory::default() };
+        let event = event("VOICE", json!("+14155550100"), json!({"Case.Reason": "Billing"}));
+        let resolution = run(&store, &event, None).await;
+        assert_eq!(store.calls(), ["search", "create", "create"]);
+        assert_eq!(resolution.answer.outcome, Outcome::Created);
+    }
+
     #[test]
     fn one_match_links_contact_and_account() {
         let link = Link::from_matches(vec![contact("003000000000001", Some("001000000000001"))]);

@@ -646,7 +646,7 @@ fn create_case(state: &mut State, version: &str, body: &Value, external: Option<
 }
 
 fn read_case(state: &State, version: &str, id: &str, fields: Option<&str>) -> (StatusCode, Value) {
-    let key = if id.len() == 15 || id.len() == 18 { &id[..15] } else { id };
+    let key = if id.len() == 15 || id.len() == 18 { id.get(..15).unwrap_or(id) } else { id };
     let Some(case) = state.cases.get(key) else {
         if state.deleted_cases.contains(key) {
             return sf_error(StatusCode::NOT_FOUND, "ENTITY_IS_DELETED", "entity is deleted");

@@ -179,3 +179,12 @@ async fn an_unreadable_secret_is_an_authentication_error() {
     let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("bad secret");
     assert!(error.to_string().contains("client_id"), "{error}");
 }
+
+#[tokio::test]
+async fn a_deadline_already_behind_is_an_emulator_s_and_the_budget_applies() {
+    // cargo lambda's runtime emulator sends `Lambda-Runtime-Deadline-Ms: 600000`.
+    let (_org, handoff) = setup(&[]).await;
+    let emulator_deadline = SystemTime::UNIX_EPOCH + Duration::from_millis(600_000);
+    let answer = handoff.handle(first_leg("+14155550100"), Some(emulator_deadline)).await.expect("answered");
+    assert_eq!(answer.outcome.as_str(), "created");
+}
