@@ -20,7 +20,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let org = StandinOrg::start().await?;
     org.add_demo_data();
-    let handoff = harness::handoff_for(&org, &[]).await;
+    // The function's log lines and its per-invocation metrics line (EMF) go to standard error here.
+    let handoff = harness::handoff_for(&org, &[]).await.with_metrics_sink(|line| eprintln!("{line}"));
     println!("Stand-in Salesforce org, Connect and Secrets Manager on {}", org.url());
 
     let contact = &first_leg["Details"]["ContactData"];

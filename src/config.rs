@@ -19,6 +19,8 @@ pub struct Config {
     pub case_external_id_field: Option<String>,
     pub update_contact_attributes: bool,
     pub response_budget: Duration,
+    /// `AWS_LAMBDA_FUNCTION_NAME`, the metrics' `FunctionName` dimension.
+    pub function_name: String,
 }
 
 /// Where the OAuth client credentials come from.
@@ -105,7 +107,10 @@ impl Config {
                 })?,
         };
 
+        let function_name = get("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
+
         Ok(Self {
+            function_name,
             salesforce_url,
             credentials,
             api_version,

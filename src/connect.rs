@@ -1,19 +1,26 @@
 //! Amazon Connect's `UpdateContactAttributes`: stores the case on the contact so later legs carry it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("UpdateContactAttributes failed: {0}")]
 pub struct ConnectError(String);
 
-#[derive(Clone)]
 pub struct ContactAttributes {
     client: aws_sdk_connect::Client,
+    requests: AtomicU64,
 }
 
 impl ContactAttributes {
     pub fn new(client: aws_sdk_connect::Client) -> Self {
-        Self { client }
+        Self { client, requests: AtomicU64::new(0) }
+    }
+
+    /// `UpdateContactAttributes` calls made so far (each may be retried once by the SDK on throttling).
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// Sets `attributes` on the call's first contact; Connect copies them to every later leg.
@@ -28,6 +35,7 @@ impl ContactAttributes {
         for (name, value) in attributes {
             request = request.attributes(*name, *value);
         }
+        self.requests.fetch_add(1, Ordering::Relaxed);
         // Boxed: the SDK's future is deep enough to overflow rustc's layout recursion limit once nested.
         Box::pin(request.send()).await.map(|_| ()).map_err(|error| {
             ConnectError(match &error {

@@ -13,6 +13,7 @@ use tracing::Instrument;
 use crate::config::{Config, ConfigError, CredentialSource};
 use crate::connect::ContactAttributes;
 use crate::event::{Answer, ContactEvent, EventError};
+use crate::metrics::InvocationMetrics;
 use crate::resolve::{Resolution, resolve};
 use crate::salesforce::{SalesforceClient, SalesforceError};
 use crate::secrets::Credentials;
@@ -53,11 +54,15 @@ impl From<HandoffError> for Diagnostic {
     }
 }
 
+/// Where the per-invocation metrics line goes: standard output, which CloudWatch Logs reads, by default.
+pub type MetricsSink = Box<dyn Fn(&str) + Send + Sync>;
+
 /// Everything an invocation needs, built once per container.
 pub struct Handoff {
     config: Config,
     salesforce: SalesforceClient,
     connect: ContactAttributes,
+    metrics_sink: MetricsSink,
 }
 
 impl Handoff {
@@ -84,7 +89,14 @@ impl Handoff {
             salesforce: SalesforceClient::new(&config.salesforce_url, &config.api_version, credentials),
             connect: ContactAttributes::new(aws_sdk_connect::Client::from_conf(connect_config)),
             config,
+            metrics_sink: Box::new(|line| println!("{line}")),
         }
+    }
+
+    /// Sends the metrics lines elsewhere (the local demo and tests keep standard output for themselves).
+    pub fn with_metrics_sink(mut self, sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.metrics_sink = Box::new(sink);
+        self
     }
 
     /// Requests this container has sent to Salesforce, token requests included.
@@ -102,39 +114,63 @@ impl Handoff {
     /// Answers one Connect event within the response budget and before `lambda_deadline`.
     pub async fn handle(&self, payload: Value, lambda_deadline: Option<SystemTime>) -> Result<Answer, HandoffError> {
         let started = Instant::now();
-        let deadline = self.deadline(started, lambda_deadline);
-        let event = ContactEvent::from_value(payload).inspect_err(|error| {
-            tracing::error!(error = %error, "rejected a malformed event");
-        })?;
-        let span = tracing::info_span!("invocation", contact_id = %event.contact_id);
-        async {
-            let requests_before = self.salesforce_requests();
-            let result = self.answer(&event, started, deadline).await;
-            let salesforce_requests = self.salesforce_requests() - requests_before;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            match &result {
-                Ok(answer) => tracing::info!(
-                    outcome = answer.outcome.as_str(),
-                    case_id = %answer.case_id,
-                    contact_matches = answer.contact_matches,
-                    caller = %event.caller.masked(),
-                    salesforce_requests,
-                    elapsed_ms,
-                    "answered"
-                ),
-                Err(error) => tracing::error!(
-                    error_type = error.error_type(),
-                    error = %error,
-                    caller = %event.caller.masked(),
-                    salesforce_requests,
-                    elapsed_ms,
-                    "failed"
-                ),
+        let before = (self.salesforce.requests_sent(), self.connect.requests_sent());
+        let result = match ContactEvent::from_value(payload) {
+            Ok(event) => {
+                let span = tracing::info_span!("invocation", contact_id = %event.contact_id);
+                self.answer_event(&event, started, lambda_deadline).instrument(span).await
             }
-            result
+            Err(error) => {
+                tracing::error!(error = %error, "rejected a malformed event");
+                Err(error.into())
+            }
+        };
+        let metrics = InvocationMetrics {
+            function_name: &self.config.function_name,
+            outcome: match &result {
+                Ok(answer) => answer.outcome.as_str(),
+                Err(error) => error.error_type(),
+            },
+            salesforce_requests: self.salesforce.requests_sent() - before.0,
+            connect_requests: self.connect.requests_sent() - before.1,
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        };
+        (self.metrics_sink)(&metrics.to_emf(SystemTime::now()));
+        result
+    }
+
+    /// Answers a valid event and logs one line saying how it went.
+    async fn answer_event(
+        &self,
+        event: &ContactEvent,
+        started: Instant,
+        lambda_deadline: Option<SystemTime>,
+    ) -> Result<Answer, HandoffError> {
+        let deadline = self.deadline(started, lambda_deadline);
+        let requests_before = self.salesforce_requests();
+        let result = self.answer(event, started, deadline).await;
+        let salesforce_requests = self.salesforce_requests() - requests_before;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(answer) => tracing::info!(
+                outcome = answer.outcome.as_str(),
+                case_id = %answer.case_id,
+                contact_matches = answer.contact_matches,
+                caller = %event.caller.masked(),
+                salesforce_requests,
+                elapsed_ms,
+                "answered"
+            ),
+            Err(error) => tracing::error!(
+                error_type = error.error_type(),
+                error = %error,
+                caller = %event.caller.masked(),
+                salesforce_requests,
+                elapsed_ms,
+                "failed"
+            ),
         }
-        .instrument(span)
-        .await
+        result
     }
 
     fn deadline(&self, started: Instant, lambda_deadline: Option<SystemTime>) -> Instant {

@@ -7,6 +7,7 @@ pub mod config;
 pub mod connect;
 pub mod event;
 pub mod handler;
+pub mod metrics;
 pub mod phone;
 pub mod resolve;
 pub mod salesforce;

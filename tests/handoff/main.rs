@@ -5,4 +5,5 @@ mod first_leg;
 mod harness;
 mod logs;
 mod matching;
+mod metrics;
 mod transfer_leg;

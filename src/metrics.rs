@@ -1,0 +1,83 @@
+//! Figures people watch instead of reading logs: one CloudWatch Embedded Metric Format line per invocation,
+//! which CloudWatch Logs turns into metrics with no API call from the function.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::json;
+
+/// The CloudWatch namespace of every metric this function emits.
+pub const NAMESPACE: &str = "ConnectCaseHandoff";
+
+/// What one invocation did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvocationMetrics<'a> {
+    pub function_name: &'a str,
+    /// `found`, `created`, `replaced`, or the error type (`SalesforceUnavailable`, …).
+    pub outcome: &'a str,
+    pub salesforce_requests: u64,
+    pub connect_requests: u64,
+    pub latency_ms: f64,
+}
+
+impl InvocationMetrics<'_> {
+    /// The EMF document: metrics by function and outcome, and by function alone for totals.
+    pub fn to_emf(&self, timestamp: SystemTime) -> String {
+        let timestamp_ms = timestamp.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default();
+        json!({
+            "_aws": {
+                "Timestamp": timestamp_ms,
+                "CloudWatchMetrics": [{
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [["FunctionName", "Outcome"], ["FunctionName"]],
+                    "Metrics": [
+                        {"Name": "Invocations", "Unit": "Count"},
+                        {"Name": "SalesforceRequests", "Unit": "Count"},
+                        {"Name": "ConnectRequests", "Unit": "Count"},
+                        {"Name": "Latency", "Unit": "Milliseconds"},
+                    ],
+                }],
+            },
+            "FunctionName": self.function_name,
+            "Outcome": self.outcome,
+            "Invocations": 1,
+            "SalesforceRequests": self.salesforce_requests,
+            "ConnectRequests": self.connect_requests,
+            "Latency": (self.latency_ms * 1000.0).round() / 1000.0,
+        })
+        .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+    use std::time::Duration;
+
+    #[test]
+    fn every_declared_metric_and_dimension_is_a_root_member() {
+        let metrics = InvocationMetrics {
+            function_name: "handoff",
+            outcome: "created",
+            salesforce_requests: 2,
+            connect_requests: 1,
+            latency_ms: 12.345_678,
+        };
+        let line = metrics.to_emf(UNIX_EPOCH + Duration::from_millis(1_764_000_000_123));
+        assert!(!line.contains('\n'));
+        let doc: Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(doc["_aws"]["Timestamp"], 1_764_000_000_123u64);
+        let directive = &doc["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], NAMESPACE);
+        for set in directive["Dimensions"].as_array().expect("dimension sets") {
+            for key in set.as_array().expect("keys") {
+                assert!(doc[key.as_str().expect("key")].is_string(), "{key}");
+            }
+        }
+        for metric in directive["Metrics"].as_array().expect("metrics") {
+            assert!(doc[metric["Name"].as_str().expect("name")].is_number(), "{metric}");
+        }
+        assert_eq!(doc["SalesforceRequests"], 2);
+        assert_eq!(doc["Latency"], 12.346);
+    }
+}

@@ -1,0 +1,36 @@
+//! One Embedded Metric Format line per invocation, with the outcome or the error class.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use standin_org::Fault;
+use standin_org::Route;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn each_invocation_emits_its_outcome_requests_and_latency() {
+    let (org, handoff) = setup(&[("RESPONSE_BUDGET_MS", "300")]).await;
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let handoff = handoff.with_metrics_sink(move |line| sink.lock().expect("lines").push(line.to_owned()));
+
+    let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    invoke_ok(&handoff, transfer_leg("+14155550100", first["SfdcCaseId"].as_str().expect("id"))).await;
+    org.inject(Route::Search, Fault::Status(503), 1000);
+    invoke(&handoff, first_leg("+14155550100")).await.expect_err("Salesforce down");
+    invoke(&handoff, serde_json::json!([])).await.expect_err("malformed");
+
+    let docs: Vec<Value> =
+        lines.lock().expect("lines").iter().map(|l| serde_json::from_str(l).expect("EMF is JSON")).collect();
+    let field = |name: &str| docs.iter().map(|d| d[name].clone()).collect::<Vec<_>>();
+    assert_eq!(field("Outcome"), ["created", "found", "SalesforceUnavailable", "InvalidEvent"]);
+    let salesforce: Vec<u64> = field("SalesforceRequests").iter().filter_map(Value::as_u64).collect();
+    assert_eq!(salesforce.len(), 4);
+    assert_eq!((salesforce[0], salesforce[1], salesforce[3]), (3, 1, 0));
+    assert!(salesforce[2] > 1, "retried while the budget allowed");
+    assert_eq!(field("ConnectRequests"), [1, 0, 0, 0]);
+    assert!(docs.iter().all(|d| d["Latency"].as_f64().is_some_and(|ms| ms >= 0.0)));
+    assert!(docs.iter().all(|d| d["FunctionName"] == "connect-case-handoff"));
+    assert!(docs.iter().all(|d| d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ConnectCaseHandoff"));
+}
