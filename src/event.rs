@@ -90,7 +90,7 @@ pub enum Channel {
     Other,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum EventError {
     #[error("the event is not a Connect ContactFlowEvent: {0}")]
     Shape(String),

@@ -99,9 +99,28 @@ impl Handoff {
         self
     }
 
+    /// Container init: reads the credentials and logs in to Salesforce now, so the first invocation after a
+    /// cold start makes no more round trips than a warm one. Never fails: a refusal or a slow org is logged,
+    /// and the first invocation tries again (and fails clearly if it must).
+    pub async fn prepare(&self, within: Duration) {
+        let deadline = Instant::now() + within;
+        match tokio::time::timeout_at(deadline, self.salesforce.log_in(deadline)).await {
+            Ok(Ok(())) => tracing::info!("logged in to Salesforce during init"),
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, "could not log in to Salesforce during init; invocations will retry")
+            }
+            Err(_) => tracing::warn!("Salesforce did not answer during init; invocations will retry"),
+        }
+    }
+
     /// Requests this container has sent to Salesforce, token requests included.
     pub fn salesforce_requests(&self) -> u64 {
         self.salesforce.requests_sent()
+    }
+
+    /// `UpdateContactAttributes` calls this container has made.
+    pub fn connect_requests(&self) -> u64 {
+        self.connect.requests_sent()
     }
 
     /// The `lambda_runtime` entry point.
@@ -111,19 +130,22 @@ impl Handoff {
         self.handle(event.payload, lambda_deadline).await
     }
 
-    /// Answers one Connect event within the response budget and before `lambda_deadline`.
+    /// Answers one Connect event within the response budget and before `lambda_deadline`, then logs one
+    /// line and emits one metrics line saying how it went.
     pub async fn handle(&self, payload: Value, lambda_deadline: Option<SystemTime>) -> Result<Answer, HandoffError> {
         let started = Instant::now();
         let before = (self.salesforce.requests_sent(), self.connect.requests_sent());
-        let result = match ContactEvent::from_value(payload) {
+        let event = ContactEvent::from_value(payload);
+        let span = match &event {
+            Ok(event) => tracing::info_span!("invocation", contact_id = %event.contact_id),
+            Err(_) => tracing::Span::none(),
+        };
+        let result = match &event {
             Ok(event) => {
-                let span = tracing::info_span!("invocation", contact_id = %event.contact_id);
-                self.answer_event(&event, started, lambda_deadline).instrument(span).await
+                let deadline = self.deadline(started, lambda_deadline);
+                self.answer(event, started, deadline).instrument(span.clone()).await
             }
-            Err(error) => {
-                tracing::error!(error = %error, "rejected a malformed event");
-                Err(error.into())
-            }
+            Err(error) => Err(error.clone().into()),
         };
         let metrics = InvocationMetrics {
             function_name: &self.config.function_name,
@@ -135,41 +157,8 @@ impl Handoff {
             connect_requests: self.connect.requests_sent() - before.1,
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
         };
+        span.in_scope(|| log_outcome(event.as_ref().ok(), &result, &metrics));
         (self.metrics_sink)(&metrics.to_emf(SystemTime::now()));
-        result
-    }
-
-    /// Answers a valid event and logs one line saying how it went.
-    async fn answer_event(
-        &self,
-        event: &ContactEvent,
-        started: Instant,
-        lambda_deadline: Option<SystemTime>,
-    ) -> Result<Answer, HandoffError> {
-        let deadline = self.deadline(started, lambda_deadline);
-        let requests_before = self.salesforce_requests();
-        let result = self.answer(event, started, deadline).await;
-        let salesforce_requests = self.salesforce_requests() - requests_before;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        match &result {
-            Ok(answer) => tracing::info!(
-                outcome = answer.outcome.as_str(),
-                case_id = %answer.case_id,
-                contact_matches = answer.contact_matches,
-                caller = %event.caller.masked(),
-                salesforce_requests,
-                elapsed_ms,
-                "answered"
-            ),
-            Err(error) => tracing::error!(
-                error_type = error.error_type(),
-                error = %error,
-                caller = %event.caller.masked(),
-                salesforce_requests,
-                elapsed_ms,
-                "failed"
-            ),
-        }
         result
     }
 
@@ -216,5 +205,34 @@ impl Handoff {
                 "UpdateContactAttributes did not finish within the budget; the case is answered but not stored on the contact"
             ),
         }
+    }
+}
+
+/// One line per invocation; the caller's number only masked.
+fn log_outcome(event: Option<&ContactEvent>, result: &Result<Answer, HandoffError>, metrics: &InvocationMetrics) {
+    let elapsed_ms = metrics.latency_ms.round() as u64;
+    let salesforce_requests = metrics.salesforce_requests;
+    match (event, result) {
+        (Some(event), Ok(answer)) => tracing::info!(
+            outcome = answer.outcome.as_str(),
+            case_id = %answer.case_id,
+            contact_matches = answer.contact_matches,
+            caller = %event.caller.masked(),
+            salesforce_requests,
+            elapsed_ms,
+            "answered"
+        ),
+        (Some(event), Err(error)) => tracing::error!(
+            error_type = error.error_type(),
+            error = %error,
+            caller = %event.caller.masked(),
+            salesforce_requests,
+            elapsed_ms,
+            "failed"
+        ),
+        (None, Err(error)) => {
+            tracing::error!(error_type = error.error_type(), error = %error, "rejected a malformed event")
+        }
+        (None, Ok(_)) => {}
     }
 }

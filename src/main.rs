@@ -1,6 +1,10 @@
 use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, HandoffError, json_log_subscriber};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
+use std::time::Duration;
+
+/// How long container init may wait for the Salesforce login (Lambda allows init 10 s).
+const INIT_LOGIN_TIME: Duration = Duration::from_secs(3);
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -9,8 +13,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
     // A configuration mistake fails each invocation with a clear error instead of the container's init.
     let handoff = Handoff::from_env().await;
-    if let Err(error) = &handoff {
-        tracing::error!(error = %error, "configuration is invalid; every invocation fails until it is fixed");
+    match &handoff {
+        Ok(handoff) => handoff.prepare(INIT_LOGIN_TIME).await,
+        Err(error) => {
+            tracing::error!(error = %error, "configuration is invalid; every invocation fails until it is fixed")
+        }
     }
     let handoff = &handoff;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

@@ -108,6 +108,11 @@ impl SalesforceClient {
         format!("/services/data/v{}{rest}", self.api_version)
     }
 
+    /// Logs in now unless a session is already held, so a later request needs no token round trip.
+    pub async fn log_in(&self, deadline: Instant) -> Result<(), SalesforceError> {
+        self.session(deadline).await.map(|_| ())
+    }
+
     /// The current session, logging in first if there is none. Logs in at most once at a time.
     async fn session(&self, deadline: Instant) -> Result<Session, SalesforceError> {
         let mut slot = self.session.lock().await;

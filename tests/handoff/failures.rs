@@ -188,3 +188,40 @@ async fn a_deadline_already_behind_is_an_emulator_s_and_the_budget_applies() {
     let answer = handoff.handle(first_leg("+14155550100"), Some(emulator_deadline)).await.expect("answered");
     assert_eq!(answer.outcome.as_str(), "created");
 }
+
+#[tokio::test]
+async fn logging_in_during_init_saves_the_first_invocation_a_round_trip() {
+    let (org, handoff) = setup(&[]).await;
+    handoff.prepare(Duration::from_secs(5)).await;
+    assert_eq!(org.count(Route::Token), 1);
+    org.reset_counts();
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(org.salesforce_requests(), 2, "search and composite, no token");
+}
+
+#[tokio::test]
+async fn a_refused_or_hung_login_during_init_never_fails_init() {
+    let (org, _) = setup(&[]).await;
+    org.set_credentials("standin-client-id", "rotated");
+    let handoff = handoff_for(&org, &[]).await;
+    handoff.prepare(Duration::from_secs(5)).await;
+    let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("still refused");
+    assert_eq!(error.error_type(), "SalesforceAuthenticationFailed");
+
+    org.set_credentials("standin-client-id", standin_org::CLIENT_SECRET);
+    org.inject(Route::Token, Fault::Hang, 1);
+    let handoff = handoff_for(&org, &[]).await;
+    tokio::time::timeout(HANG_GUARD, handoff.prepare(Duration::from_millis(200))).await.expect("init gives up");
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+}
+
+#[tokio::test]
+async fn the_secret_is_read_during_init_too() {
+    let (org, handoff) =
+        setup(&[("SALESFORCE_SECRET_ARN", SECRET_ARN), ("SALESFORCE_CLIENT_ID", ""), ("SALESFORCE_CLIENT_SECRET", "")])
+            .await;
+    handoff.prepare(Duration::from_secs(5)).await;
+    assert_eq!((org.count(Route::SecretsGetValue), org.count(Route::Token)), (1, 1));
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!((org.count(Route::SecretsGetValue), org.count(Route::Token)), (1, 1));
+}

@@ -48,7 +48,12 @@ async fn failures_log_their_class_without_secrets_or_numbers() {
     invoke(&handoff, serde_json::json!({"Details": "+14155550100"})).await.expect_err("malformed");
 
     let types: Vec<_> = logs.lines().iter().filter_map(|l| l["error_type"].as_str().map(str::to_owned)).collect();
-    assert_eq!(types, ["SalesforceAuthenticationFailed", "SalesforceRequestRejected"], "{}", logs.text());
+    assert_eq!(
+        types,
+        ["SalesforceAuthenticationFailed", "SalesforceRequestRejected", "InvalidEvent"],
+        "{}",
+        logs.text()
+    );
     assert!(logs.text().contains("rejected a malformed event"));
     assert_clean(&logs.text());
 }
