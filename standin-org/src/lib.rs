@@ -5,6 +5,7 @@
 //! and injects faults on demand: expired sessions, 503s, throttling, delays and hangs.
 
 mod ids;
+mod remote;
 mod search;
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -22,6 +23,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use ids::salesforce_id;
+pub use remote::{RemoteOrg, SERVE_FLAG, serve_if_asked};
 
 /// Client credentials the stand-in org accepts unless told otherwise.
 pub const CLIENT_ID: &str = "standin-client-id";
@@ -66,12 +68,29 @@ pub enum Route {
     OtherSalesforce,
     ConnectUpdateAttributes,
     SecretsGetValue,
+    /// `/_standin/…`: the stand-in's own control endpoints, for a benchmark in another process.
+    Control,
 }
 
 impl Route {
     pub fn is_salesforce(self) -> bool {
-        !matches!(self, Self::ConnectUpdateAttributes | Self::SecretsGetValue)
+        !matches!(self, Self::ConnectUpdateAttributes | Self::SecretsGetValue | Self::Control)
     }
+}
+
+/// Random misbehaviour, each a chance per request from 0.0 to 1.0, for soak runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Deserialize)]
+pub struct Chaos {
+    /// A Salesforce REST request finds every session expired (`401 INVALID_SESSION_ID`).
+    pub expire_sessions: f64,
+    /// A Salesforce request (token endpoint included) answers `503`.
+    pub unavailable: f64,
+    /// A request of any kind waits `delay_ms` first.
+    pub delay: f64,
+    pub delay_ms: u64,
+    /// A Connect request answers `429 ThrottlingException`.
+    pub throttle_connect: f64,
+    pub seed: u64,
 }
 
 /// A misbehaviour to inject into the next request(s) of a route.
@@ -128,13 +147,53 @@ struct State {
     deleted_cases: HashSet<String>,
     cases_created: u64,
     faults: VecDeque<(Route, Fault)>,
+    chaos: Chaos,
+    rng: u64,
     latency: Duration,
+    counts: BTreeMap<Route, usize>,
+    /// The first [`RECORDED_MAX`] requests since the counts were reset.
     recorded: Vec<Recorded>,
     contact_attributes: BTreeMap<String, BTreeMap<String, String>>,
     secrets: BTreeMap<String, String>,
 }
 
 type Shared = Arc<Mutex<State>>;
+
+/// Requests kept whole for inspection; a soak run's tens of thousands are only counted.
+const RECORDED_MAX: usize = 10_000;
+
+impl State {
+    fn set_chaos(&mut self, chaos: Chaos) {
+        self.rng = chaos.seed.max(1);
+        self.chaos = chaos;
+    }
+
+    /// xorshift64*: reproducible from the seed, and no dependency for a test double.
+    fn roll(&mut self, chance: f64) -> bool {
+        if chance <= 0.0 {
+            return false;
+        }
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let sample = (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
+        sample < chance
+    }
+
+    fn chaos_fault(&mut self, route: Route) -> Option<Fault> {
+        let chaos = self.chaos;
+        match route {
+            Route::Control | Route::SecretsGetValue => None,
+            Route::ConnectUpdateAttributes if self.roll(chaos.throttle_connect) => Some(Fault::Throttle),
+            Route::ConnectUpdateAttributes => None,
+            _ if self.roll(chaos.unavailable) => Some(Fault::Status(503)),
+            Route::Token => None,
+            _ if self.roll(chaos.expire_sessions) => Some(Fault::ExpireSessions),
+            _ => None,
+        }
+        .or_else(|| self.roll(chaos.delay).then_some(Fault::Delay(Duration::from_millis(chaos.delay_ms))))
+    }
+}
 
 /// A running stand-in org. Stops when dropped.
 pub struct StandinOrg {
@@ -261,20 +320,28 @@ impl StandinOrg {
     }
 
     pub fn count(&self, route: Route) -> usize {
-        self.state().recorded.iter().filter(|r| r.route == route).count()
+        self.state().counts.get(&route).copied().unwrap_or_default()
     }
 
     /// HTTP requests that reached Salesforce (a composite request counts once).
     pub fn salesforce_requests(&self) -> usize {
-        self.state().recorded.iter().filter(|r| r.route.is_salesforce()).count()
+        self.state().counts.iter().filter(|(route, _)| route.is_salesforce()).map(|(_, n)| n).sum()
     }
 
+    /// The requests since the counts were last reset, whole (the first ten thousand).
     pub fn recorded(&self) -> Vec<Recorded> {
         self.state().recorded.clone()
     }
 
     pub fn reset_counts(&self) {
-        self.state().recorded.clear();
+        let mut state = self.state();
+        state.recorded.clear();
+        state.counts.clear();
+    }
+
+    /// Misbehaves at random from now on, as [`Chaos`] says; `Chaos::default()` stops it.
+    pub fn set_chaos(&self, chaos: Chaos) {
+        self.state().set_chaos(chaos);
     }
 
     /// Attributes Connect holds for a call, by its `InitialContactId`.
@@ -318,6 +385,9 @@ fn sf_error(status: StatusCode, code: &str, message: &str) -> (StatusCode, Value
 }
 
 fn classify(method: &Method, path: &str, headers: &HeaderMap) -> Route {
+    if path.starts_with("/_standin/") {
+        return Route::Control;
+    }
     if path == "/services/oauth2/token" {
         return Route::Token;
     }
@@ -351,16 +421,23 @@ async fn dispatch(
 ) -> Response {
     let path = uri.path().to_owned();
     let route = classify(&method, &path, &headers);
+    if route == Route::Control {
+        return control(&state, &method, &path, uri.query().unwrap_or(""), &body);
+    }
     let (fault, latency) = {
         let mut state = lock(&state);
-        state.recorded.push(Recorded {
-            route,
-            method: method.to_string(),
-            target: uri.path_and_query().map(ToString::to_string).unwrap_or_default(),
-            body: String::from_utf8_lossy(&body).into_owned(),
-        });
-        let fault = state.faults.iter().position(|(r, _)| *r == route).and_then(|i| state.faults.remove(i));
-        (fault.map(|(_, f)| f), state.latency)
+        *state.counts.entry(route).or_default() += 1;
+        if state.recorded.len() < RECORDED_MAX {
+            state.recorded.push(Recorded {
+                route,
+                method: method.to_string(),
+                target: uri.path_and_query().map(ToString::to_string).unwrap_or_default(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+        }
+        let injected = state.faults.iter().position(|(r, _)| *r == route).and_then(|i| state.faults.remove(i));
+        let fault = injected.map(|(_, f)| f).or_else(|| state.chaos_fault(route));
+        (fault, state.latency)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -403,6 +480,46 @@ async fn dispatch(
             let (status, body) = rest_api(&mut state, &method, &path, uri.query().unwrap_or(""), &body);
             json_response(status, body)
         }
+    }
+}
+
+/// `GET /_standin/counts`, `GET /_standin/cases`, `POST /_standin/reset-counts`, `POST /_standin/latency?ms=N`,
+/// `POST /_standin/chaos` (a [`Chaos`] as JSON): the org seen from another process.
+fn control(state: &Shared, method: &Method, path: &str, query: &str, body: &[u8]) -> Response {
+    let mut state = lock(state);
+    match (method.as_str(), path) {
+        ("GET", "/_standin/counts") => {
+            let counts: Map<String, Value> =
+                state.counts.iter().map(|(route, n)| (format!("{route:?}"), json!(n))).collect();
+            let salesforce: usize = state.counts.iter().filter(|(r, _)| r.is_salesforce()).map(|(_, n)| n).sum();
+            json_response(
+                StatusCode::OK,
+                json!({"routes": counts, "salesforce": salesforce, "cases": state.cases.len()}),
+            )
+        }
+        ("GET", "/_standin/cases") => {
+            json_response(StatusCode::OK, Value::Array(state.cases.values().cloned().map(Value::Object).collect()))
+        }
+        ("POST", "/_standin/reset-counts") => {
+            state.counts.clear();
+            state.recorded.clear();
+            json_response(StatusCode::OK, json!({}))
+        }
+        ("POST", "/_standin/latency") => match query_params(query).get("ms").and_then(|ms| ms.parse().ok()) {
+            Some(ms) => {
+                state.latency = Duration::from_millis(ms);
+                json_response(StatusCode::OK, json!({"latency_ms": ms}))
+            }
+            None => json_response(StatusCode::BAD_REQUEST, json!({"error": "latency?ms=<milliseconds>"})),
+        },
+        ("POST", "/_standin/chaos") => match serde_json::from_slice::<Chaos>(body) {
+            Ok(chaos) => {
+                state.set_chaos(chaos);
+                json_response(StatusCode::OK, json!({}))
+            }
+            Err(error) => json_response(StatusCode::BAD_REQUEST, json!({"error": error.to_string()})),
+        },
+        _ => json_response(StatusCode::NOT_FOUND, json!({"error": "unknown control endpoint"})),
     }
 }
 

@@ -26,7 +26,12 @@ pub async fn setup(vars: &[(&str, &str)]) -> (StandinOrg, Handoff) {
 }
 
 pub async fn handoff_for(org: &StandinOrg, vars: &[(&str, &str)]) -> Handoff {
-    let url = org.url();
+    handoff_at(&org.url(), vars).await
+}
+
+/// The handler of one container, configured for the stand-in org at `url` by `vars` on top of defaults.
+pub async fn handoff_at(url: &str, vars: &[(&str, &str)]) -> Handoff {
+    let url = url.to_owned();
     let mut all = vec![
         ("SALESFORCE_URL".to_owned(), url.clone()),
         ("SALESFORCE_CLIENT_ID".to_owned(), CLIENT_ID.to_owned()),

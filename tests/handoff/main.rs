@@ -6,4 +6,5 @@ mod harness;
 mod logs;
 mod matching;
 mod metrics;
+mod properties;
 mod transfer_leg;

@@ -1,0 +1,176 @@
+//! Speed of a warm container against the stand-in org (served by a child process, so the figures are the
+//! function's own): requests per leg, handler latency at 0 ms and 20 ms of injected per-request latency,
+//! CPU per leg, cold-start cost, and peak memory. Prints figures; asserts nothing.
+//!
+//! `cargo bench --bench handoff` (optionally `-- --quick` for fewer invocations)
+
+#[path = "../tests/handoff/harness.rs"]
+mod harness;
+
+use std::time::{Duration, Instant};
+
+use connect_case_handoff::{Handoff, json_log_subscriber};
+use serde_json::{Value, json};
+use standin_org::{EXTERNAL_ID_FIELD, RemoteOrg};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Leg {
+    First,
+    Transfer,
+    FirstUpsert,
+}
+
+impl Leg {
+    fn name(self) -> &'static str {
+        match self {
+            Leg::First => "first leg",
+            Leg::Transfer => "transfer leg",
+            Leg::FirstUpsert => "first leg, external-id upsert",
+        }
+    }
+}
+
+struct Run {
+    salesforce: f64,
+    connect: f64,
+    p50: Duration,
+    p99: Duration,
+    cpu_per_leg: Option<Duration>,
+}
+
+fn contact_id(i: u64) -> String {
+    format!("{:08x}-0000-4000-8000-{:012x}", i >> 16, i)
+}
+
+fn event(leg: Leg, i: u64, case_id: &str) -> Value {
+    let contact = contact_id(i);
+    match leg {
+        Leg::First | Leg::FirstUpsert => {
+            harness::voice_event(&contact, &contact, json!("+14155550100"), json!({}), json!({}))
+        }
+        Leg::Transfer => harness::voice_event(
+            &contact,
+            harness::FIRST_CONTACT,
+            json!("+14155550100"),
+            json!({"SfdcCaseId": case_id, "SfdcContactMatches": "1"}),
+            json!({}),
+        ),
+    }
+}
+
+/// User and system CPU of this process, from /proc (10 ms ticks).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+fn status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+async fn run(handoff: &Handoff, leg: Leg, count: u64, first: u64, case_id: &str) -> Run {
+    for i in 0..5 {
+        harness::invoke_ok(handoff, event(leg, first + count + i, case_id)).await;
+    }
+    let (sf, connect, cpu) = (handoff.salesforce_requests(), handoff.connect_requests(), cpu_time());
+    let mut latencies = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let payload = event(leg, first + i, case_id);
+        let started = Instant::now();
+        let answer = handoff.handle(payload, None).await;
+        latencies.push(started.elapsed());
+        if let Err(error) = answer {
+            panic!("{} failed: {error}", leg.name());
+        }
+    }
+    latencies.sort();
+    let per_leg = |after: u64, before: u64| (after - before) as f64 / count as f64;
+    Run {
+        salesforce: per_leg(handoff.salesforce_requests(), sf),
+        connect: per_leg(handoff.connect_requests(), connect),
+        p50: percentile(&latencies, 0.5),
+        p99: percentile(&latencies, 0.99),
+        cpu_per_leg: cpu.zip(cpu_time()).map(|(before, after)| (after - before) / count as u32),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    standin_org::serve_if_asked();
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (fast_count, slow_count) = if quick { (200, 20) } else { (2000, 100) };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        // As in Lambda: JSON log lines formatted and written (here to nowhere) on every invocation.
+        let _logs = tracing::subscriber::set_default(json_log_subscriber(std::io::sink, "info"));
+        let org = RemoteOrg::spawn().expect("stand-in org process");
+        let url = org.url().to_owned();
+        let rss_start = status_kb("VmRSS:");
+
+        let started = Instant::now();
+        let plain = harness::handoff_at(&url, &[]).await.with_metrics_sink(|_| ());
+        let built = started.elapsed();
+        plain.prepare(Duration::from_secs(5)).await;
+        let logged_in = started.elapsed() - built;
+        let upsert =
+            harness::handoff_at(&url, &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await.with_metrics_sink(|_| ());
+        upsert.prepare(Duration::from_secs(5)).await;
+        let case = harness::invoke_ok(&plain, harness::first_leg("+14155550100")).await;
+        let case_id = case["SfdcCaseId"].as_str().expect("case id").to_owned();
+
+        println!("connect-case-handoff benchmark: warm container, stand-in org in another process on loopback");
+        println!(
+            "cold start in-process: configuration and clients {}, Salesforce login during init {}",
+            ms(built),
+            ms(logged_in)
+        );
+        println!();
+        println!(
+            "{:<31} {:>5} {:>7} | {:>9} {:>9} {:>9} | {:>9} {:>9} {:>8} {:>7}",
+            "leg", "SF", "Connect", "p50 0ms", "p99 0ms", "CPU/leg", "p50 20ms", "p99 20ms", "floor", "p50/fl"
+        );
+        let mut first = 1_000_000;
+        for leg in [Leg::First, Leg::Transfer, Leg::FirstUpsert] {
+            let handoff = if leg == Leg::FirstUpsert { &upsert } else { &plain };
+            org.set_latency_ms(0).expect("latency");
+            let fast = run(handoff, leg, fast_count, first, &case_id).await;
+            first += fast_count + 10;
+            org.set_latency_ms(20).expect("latency");
+            let slow = run(handoff, leg, slow_count, first, &case_id).await;
+            first += slow_count + 10;
+            let floor = Duration::from_millis(20) * (slow.salesforce + slow.connect).round() as u32;
+            println!(
+                "{:<31} {:>5.2} {:>7.2} | {:>9} {:>9} {:>9} | {:>9} {:>9} {:>8} {:>7.3}",
+                leg.name(),
+                fast.salesforce,
+                fast.connect,
+                ms(fast.p50),
+                ms(fast.p99),
+                fast.cpu_per_leg.map(ms).unwrap_or_else(|| "n/a".into()),
+                ms(slow.p50),
+                ms(slow.p99),
+                ms(floor),
+                slow.p50.as_secs_f64() / floor.as_secs_f64(),
+            );
+        }
+        org.set_latency_ms(0).expect("latency");
+        println!();
+        println!(
+            "memory: peak RSS {} kB (VmHWM), RSS {} kB at start, {} kB at end",
+            status_kb("VmHWM:").unwrap_or_default(),
+            rss_start.unwrap_or_default(),
+            status_kb("VmRSS:").unwrap_or_default()
+        );
+        println!("invocations at 0 ms: {fast_count} per leg; at 20 ms: {slow_count} per leg");
+    });
+}
