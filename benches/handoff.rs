@@ -9,6 +9,7 @@ mod harness;
 
 use std::time::{Duration, Instant};
 
+use connect_case_handoff::config::Config;
 use connect_case_handoff::{Handoff, json_log_subscriber};
 use serde_json::{Value, json};
 use standin_org::{EXTERNAL_ID_FIELD, RemoteOrg};
@@ -118,10 +119,22 @@ fn main() {
         let rss_start = status_kb("VmRSS:");
 
         let started = Instant::now();
-        let plain = harness::handoff_at(&url, &[]).await.with_metrics_sink(|_| ());
+        let config = Config::from_lookup(|name| match name {
+            "SALESFORCE_URL" => Some(url.clone()),
+            "SALESFORCE_CLIENT_ID" => Some(standin_org::CLIENT_ID.into()),
+            "SALESFORCE_CLIENT_SECRET" => Some(standin_org::CLIENT_SECRET.into()),
+            _ => None,
+        })
+        .expect("configuration");
+        let sdk = harness::sdk_config(&url).await;
+        let plain = Handoff::new(config, &sdk).with_metrics_sink(|_| ());
         let built = started.elapsed();
+        let started = Instant::now();
         plain.prepare(Duration::from_secs(5)).await;
-        let logged_in = started.elapsed() - built;
+        let prepared = started.elapsed();
+        let started = Instant::now();
+        connect_case_handoff::phone::warm_up();
+        let metadata_again = started.elapsed();
         let upsert =
             harness::handoff_at(&url, &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await.with_metrics_sink(|_| ());
         upsert.prepare(Duration::from_secs(5)).await;
@@ -130,9 +143,11 @@ fn main() {
 
         println!("connect-case-handoff benchmark: warm container, stand-in org in another process on loopback");
         println!(
-            "cold start in-process: configuration and clients {}, Salesforce login during init {}",
+            "cold start in-process: configuration and clients {}; init (Salesforce login, libphonenumber metadata \
+             alongside) {}; metadata once loaded {}",
             ms(built),
-            ms(logged_in)
+            ms(prepared),
+            ms(metadata_again)
         );
         println!();
         println!(

@@ -74,7 +74,6 @@ impl Handoff {
     }
 
     pub fn new(config: Config, sdk: &SdkConfig) -> Self {
-        crate::phone::warm_up();
         let credentials = match &config.credentials {
             CredentialSource::Static(credentials) => Credentials::Static(credentials.clone()),
             CredentialSource::SecretsManager { secret_id } => {
@@ -100,11 +99,18 @@ impl Handoff {
     }
 
     /// Container init: reads the credentials and logs in to Salesforce now, so the first invocation after a
-    /// cold start makes no more round trips than a warm one. Never fails: a refusal or a slow org is logged,
-    /// and the first invocation tries again (and fails clearly if it must).
+    /// cold start makes no more round trips than a warm one, and meanwhile loads libphonenumber's metadata
+    /// (tens of ms of CPU) on another thread. Never fails: a refusal or a slow org is logged, and the first
+    /// invocation tries again (and fails clearly if it must).
     pub async fn prepare(&self, within: Duration) {
         let deadline = Instant::now() + within;
-        match tokio::time::timeout_at(deadline, self.salesforce.log_in(deadline)).await {
+        let metadata = tokio::task::spawn_blocking(crate::phone::warm_up);
+        let login = tokio::time::timeout_at(deadline, self.salesforce.log_in(deadline));
+        let (metadata, login) = tokio::join!(metadata, login);
+        if metadata.is_err() {
+            tracing::warn!("could not load libphonenumber's metadata during init; the first call will");
+        }
+        match login {
             Ok(Ok(())) => tracing::info!("logged in to Salesforce during init"),
             Ok(Err(error)) => {
                 tracing::warn!(error = %error, "could not log in to Salesforce during init; invocations will retry")

@@ -158,6 +158,12 @@ impl SalesforceClient {
                 Ok(response) if is_transient(response.status()) => {
                     format!("token endpoint HTTP {}", response.status().as_u16())
                 }
+                Ok(response) if response.status().is_server_error() => {
+                    return Err(SalesforceError::Unavailable(format!(
+                        "token endpoint HTTP {}",
+                        response.status().as_u16()
+                    )));
+                }
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let code = response
@@ -267,6 +273,12 @@ fn printable(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect()
 }
 
+/// A status the caller did not expect: the org's fault (5xx) or a refusal (4xx).
 fn rejected(response: &ApiResponse) -> SalesforceError {
-    SalesforceError::Rejected { status: response.status.as_u16(), codes: error_codes(&response.body) }
+    let (status, codes) = (response.status.as_u16(), error_codes(&response.body));
+    if response.status.is_server_error() {
+        SalesforceError::Unavailable(format!("HTTP {status} {codes}"))
+    } else {
+        SalesforceError::Rejected { status, codes }
+    }
 }

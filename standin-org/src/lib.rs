@@ -146,6 +146,8 @@ struct State {
     cases: BTreeMap<String, Map<String, Value>>,
     deleted_cases: HashSet<String>,
     cases_created: u64,
+    /// While an allOrNone composite runs: how to undo each write it made.
+    journal: Option<Vec<Undo>>,
     faults: VecDeque<(Route, Fault)>,
     chaos: Chaos,
     rng: u64,
@@ -158,6 +160,12 @@ struct State {
 }
 
 type Shared = Arc<Mutex<State>>;
+
+/// Undoes one write of a composite request that is rolled back.
+enum Undo {
+    Remove(String),
+    Restore(String, Map<String, Value>),
+}
 
 /// Requests kept whole for inspection; a soak run's tens of thousands are only counted.
 const RECORDED_MAX: usize = 10_000;
@@ -757,7 +765,11 @@ fn create_case(state: &mut State, version: &str, body: &Value, external: Option<
     if let Some((field, value)) = external {
         fields.insert(field.into(), value.into());
     }
-    state.cases.insert(id[..15].to_owned(), fields);
+    let key = id[..15].to_owned();
+    if let Some(journal) = state.journal.as_mut() {
+        journal.push(Undo::Remove(key.clone()));
+    }
+    state.cases.insert(key, fields);
     let _ = version;
     (StatusCode::CREATED, json!({"id": id, "success": true, "errors": []}))
 }
@@ -820,8 +832,12 @@ fn upsert_case(state: &mut State, version: &str, field: &str, value: &str, body:
             let Some(case) = state.cases.get_mut(key) else {
                 return sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
             };
+            let before = case.clone();
             case.extend(fields);
             let id = case.get("Id").cloned().unwrap_or(Value::Null);
+            if let Some(journal) = state.journal.as_mut() {
+                journal.push(Undo::Restore(key.clone(), before));
+            }
             (StatusCode::OK, json!({"id": id, "success": true, "errors": [], "created": false}))
         }
         _ => sf_error(StatusCode::MULTIPLE_CHOICES, "MULTIPLE_CHOICES", "more than one record matched the external id"),
@@ -834,7 +850,8 @@ fn composite(state: &mut State, body: &Value) -> (StatusCode, Value) {
         return sf_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "compositeRequest is required");
     };
     let all_or_none = body.get("allOrNone").and_then(Value::as_bool).unwrap_or(false);
-    let before = (state.cases.clone(), state.cases_created);
+    let cases_created = state.cases_created;
+    state.journal = all_or_none.then(Vec::new);
     let mut answers: Vec<(String, Value)> = Vec::new();
     let mut parts = Vec::new();
     let mut halted = false;
@@ -880,8 +897,15 @@ fn composite(state: &mut State, body: &Value) -> (StatusCode, Value) {
         );
         answers.push((reference, answer));
     }
+    let journal = state.journal.take().unwrap_or_default();
     if halted {
-        (state.cases, state.cases_created) = before;
+        for undo in journal.into_iter().rev() {
+            match undo {
+                Undo::Remove(key) => drop(state.cases.remove(&key)),
+                Undo::Restore(key, fields) => drop(state.cases.insert(key, fields)),
+            }
+        }
+        state.cases_created = cases_created;
     }
     (StatusCode::OK, json!({"compositeResponse": parts}))
 }
@@ -889,4 +913,37 @@ fn composite(state: &mut State, body: &Value) -> (StatusCode, Value) {
 /// Digits of a phone number as the search index keeps them.
 pub(crate) fn digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_all_or_none_composite_that_fails_late_leaves_no_case() {
+        let mut state = State::default();
+        let body = json!({"allOrNone": true, "compositeRequest": [
+            {"method": "POST", "url": "/services/data/v66.0/sobjects/Case", "referenceId": "w", "body": {"Subject": "x"}},
+            {"method": "GET", "url": "/services/data/v66.0/sobjects/Case/@{w.id}?fields=NoSuchField", "referenceId": "r"},
+        ]});
+        let (status, answer) = composite(&mut state, &body);
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(answer["compositeResponse"][0]["httpStatusCode"], 201);
+        assert_eq!(answer["compositeResponse"][1]["httpStatusCode"], 400);
+        assert!(state.cases.is_empty());
+        assert_eq!(state.cases_created, 0);
+    }
+
+    #[test]
+    fn a_rolled_back_upsert_restores_the_case() {
+        let mut state = State::default();
+        let (_, created) = upsert_case(&mut state, "v66.0", EXTERNAL_ID_FIELD, "call-1", &json!({"Subject": "first"}));
+        let id = created["id"].as_str().unwrap_or_default().to_owned();
+        let body = json!({"allOrNone": true, "compositeRequest": [
+            {"method": "PATCH", "url": format!("/services/data/v66.0/sobjects/Case/{EXTERNAL_ID_FIELD}/call-1"), "referenceId": "w", "body": {"Subject": "second"}},
+            {"method": "GET", "url": "/services/data/v66.0/sobjects/Case/@{w.id}?fields=NoSuchField", "referenceId": "r"},
+        ]});
+        composite(&mut state, &body);
+        assert_eq!(state.cases[&id[..15]]["Subject"], "first");
+    }
 }

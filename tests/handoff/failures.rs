@@ -225,3 +225,16 @@ async fn the_secret_is_read_during_init_too() {
     invoke_ok(&handoff, first_leg("+14155550100")).await;
     assert_eq!((org.count(Route::SecretsGetValue), org.count(Route::Token)), (1, 1));
 }
+
+#[tokio::test]
+async fn a_500_is_salesforce_unavailable_not_a_refusal() {
+    let (org, handoff) = setup(&[]).await;
+    org.inject(Route::Composite, Fault::Status(500), 1);
+    let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("fails");
+    assert_eq!(error.error_type(), "SalesforceUnavailable");
+    assert!(error.to_string().contains("UNKNOWN_EXCEPTION"), "{error}");
+    org.inject(Route::Token, Fault::Status(500), 1);
+    let fresh = handoff_for(&org, &[]).await;
+    let error = invoke(&fresh, first_leg("+14155550100")).await.expect_err("fails");
+    assert_eq!(error.error_type(), "SalesforceUnavailable");
+}

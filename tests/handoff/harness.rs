@@ -31,6 +31,9 @@ pub async fn handoff_for(org: &StandinOrg, vars: &[(&str, &str)]) -> Handoff {
 
 /// The handler of one container, configured for the stand-in org at `url` by `vars` on top of defaults.
 pub async fn handoff_at(url: &str, vars: &[(&str, &str)]) -> Handoff {
+    // What `Handoff::prepare` does at container init besides logging in, so that no test's first call
+    // (some with budgets of a few hundred ms) waits for libphonenumber's metadata.
+    connect_case_handoff::phone::warm_up();
     let url = url.to_owned();
     let mut all = vec![
         ("SALESFORCE_URL".to_owned(), url.clone()),
