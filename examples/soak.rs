@@ -25,6 +25,8 @@ struct Tally {
     invocations: u64,
     panics: u64,
     transfers_on_another_case: u64,
+    /// (invocations so far, RSS in kB), every 5000 invocations: a leak would climb, a plateau does not.
+    rss: Vec<(u64, u64)>,
 }
 
 fn arg(name: &str, default: u64) -> u64 {
@@ -45,6 +47,10 @@ async fn invoke(handoff: &Arc<Handoff>, event: Value, tally: &Mutex<Tally>) -> O
     let joined = tokio::spawn(async move { harness::invoke(&container, event).await }).await;
     let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
     tally.invocations += 1;
+    if tally.invocations.is_multiple_of(5000) {
+        let sample = (tally.invocations, status_kb("VmRSS:"));
+        tally.rss.push(sample);
+    }
     match joined {
         Ok(Ok(answer)) => {
             *tally.outcomes.entry(answer["SfdcCaseOutcome"].as_str().unwrap_or("?").to_owned()).or_default() += 1;
@@ -123,6 +129,8 @@ fn main() {
             worker.await.expect("worker");
         }
         let elapsed = started.elapsed();
+        // Before the report fetches every case, which takes memory of its own.
+        let rss_end = status_kb("VmRSS:");
 
         let cases = org.cases().expect("cases");
         let mut per_call: BTreeMap<String, u64> = BTreeMap::new();
@@ -149,10 +157,11 @@ fn main() {
         println!("panics: {}", tally.panics);
         println!("requests the org saw: {}", counts["routes"]);
         println!(
-            "memory: RSS {rss_start} kB at start, {} kB at end, peak {} kB",
-            status_kb("VmRSS:"),
+            "memory: RSS {rss_start} kB at start, {rss_end} kB at the end of the run, peak {} kB (the report's own fetch of every case included)",
             status_kb("VmHWM:")
         );
+        let samples: Vec<String> = tally.rss.iter().map(|(n, kb)| format!("{kb} kB after {n}")).collect();
+        println!("memory along the run: {}", samples.join(", "));
         if tally.panics > 0 || doubled > 0 || tally.transfers_on_another_case > 0 {
             std::process::exit(1);
         }
