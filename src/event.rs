@@ -11,8 +11,10 @@ use serde_json::Value;
 use crate::phone::CallerNumber;
 use crate::salesforce_id::{CaseId, SalesforceId};
 
-/// The contact attribute that carries the case from leg to leg.
+/// The contact attribute (and answer key) that carries the case from leg to leg.
 pub const CASE_ID_ATTRIBUTE: &str = "SfdcCaseId";
+/// The contact attribute (and answer key) that carries the first leg's match count to later legs.
+pub const CONTACT_MATCHES_ATTRIBUTE: &str = "SfdcContactMatches";
 /// Block parameters with this prefix set fields on a created case.
 pub const CASE_FIELD_PARAMETER_PREFIX: &str = "Case.";
 
@@ -123,7 +125,7 @@ impl ContactEvent {
         };
         let carried_contact_matches = data
             .attributes
-            .get("SfdcContactMatches")
+            .get(CONTACT_MATCHES_ATTRIBUTE)
             .and_then(Value::as_str)
             .filter(|v| v.len() <= 6)
             .and_then(|v| v.parse().ok());
@@ -240,12 +242,12 @@ impl Answer {
     pub fn to_map(&self) -> BTreeMap<&'static str, String> {
         let id = |id: &Option<SalesforceId>| id.as_ref().map(ToString::to_string).unwrap_or_default();
         BTreeMap::from([
-            ("SfdcCaseId", self.case_id.to_string()),
+            (CASE_ID_ATTRIBUTE, self.case_id.to_string()),
             ("SfdcCaseNumber", self.case_number.clone()),
             ("SfdcCaseOutcome", self.outcome.as_str().to_owned()),
             ("SfdcContactId", id(&self.contact_id)),
             ("SfdcAccountId", id(&self.account_id)),
-            ("SfdcContactMatches", self.contact_matches.to_string()),
+            (CONTACT_MATCHES_ATTRIBUTE, self.contact_matches.to_string()),
         ])
     }
 }

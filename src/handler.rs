@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use crate::config::{Config, ConfigError, CredentialSource};
 use crate::connect::ContactAttributes;
-use crate::event::{Answer, ContactEvent, EventError};
+use crate::event::{Answer, CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, ContactEvent, EventError};
 use crate::metrics::InvocationMetrics;
 use crate::resolve::{Resolution, resolve};
 use crate::salesforce::{SalesforceClient, SalesforceError};
@@ -202,7 +202,7 @@ impl Handoff {
         };
         let case_id = answer.case_id.to_string();
         let matches = answer.contact_matches.to_string();
-        let attributes = [("SfdcCaseId", case_id.as_str()), ("SfdcContactMatches", matches.as_str())];
+        let attributes = [(CASE_ID_ATTRIBUTE, case_id.as_str()), (CONTACT_MATCHES_ATTRIBUTE, matches.as_str())];
         let update = self.connect.update(instance_id, &event.initial_contact_id, &attributes);
         match tokio::time::timeout_at(deadline, update).await {
             Ok(Ok(())) => {}
