@@ -105,7 +105,11 @@ pub fn new_case_fields(
     let mut fields = Map::new();
     fields.insert("Subject".into(), default_subject(event).into());
     fields.insert("Origin".into(), event.channel.case_origin().into());
-    fields.insert("Status".into(), "New".into());
+    // An upsert that finds the case updates it: leave Status out then, so a repeated first leg never
+    // reopens a case an agent has already moved on (the org's default Status, New, applies on create).
+    if external_id_field.is_none() {
+        fields.insert("Status".into(), "New".into());
+    }
     fields.insert("Description".into(), format!("Amazon Connect contact {}", event.initial_contact_id).into());
     let parameters = match parameters {
         Parameters::Apply => event.case_fields.iter(),
@@ -414,6 +418,7 @@ mod tests {
         );
         assert_eq!(fields["Subject"], "Billing");
         assert_eq!(fields["Priority"], "High");
+        assert!(!fields.contains_key("Status"), "an upsert leaves Status to the org's default");
         assert_eq!(fields["ContactId"], "003000000000001AAA");
         assert!(!fields.contains_key("Connect_Contact_Id__c"));
     }

@@ -309,6 +309,14 @@ impl StandinOrg {
         self.state().cases.get(id.get(..15).unwrap_or(id)).cloned()
     }
 
+    /// Changes a case as an agent would in the Salesforce UI.
+    pub fn set_case_field(&self, id: &str, field: &str, value: Value) -> bool {
+        let mut state = self.state();
+        let Some(case) = state.cases.get_mut(id.get(..15).unwrap_or(id)) else { return false };
+        case.insert(field.to_owned(), value);
+        true
+    }
+
     /// Injects `fault` into the next `times` requests of `route`, in order with earlier injections.
     pub fn inject(&self, route: Route, fault: Fault, times: usize) {
         let mut state = self.state();

@@ -118,6 +118,18 @@ async fn external_id_upsert_makes_one_case_however_often_the_first_leg_runs() {
     let cases = org.cases();
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0][EXTERNAL_ID_FIELD], FIRST_CONTACT);
+    assert_eq!(cases[0]["Status"], "New", "the org's default on create");
+}
+
+#[tokio::test]
+async fn a_repeated_first_leg_does_not_reopen_the_case() {
+    let (org, handoff) = setup(&[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
+    let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    let case_id = first["SfdcCaseId"].as_str().expect("id");
+    assert!(org.set_case_field(case_id, "Status", json!("Working")));
+    let again = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(again["SfdcCaseOutcome"], "found");
+    assert_eq!(org.case(case_id).expect("case")["Status"], "Working");
 }
 
 #[tokio::test]
