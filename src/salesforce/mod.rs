@@ -213,15 +213,13 @@ impl SalesforceClient {
                 Ok(response) if is_transient(response.status()) => format!("HTTP {}", response.status().as_u16()),
                 Ok(response) => {
                     let status = response.status();
-                    let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
-                    let body = if bytes.is_empty() {
-                        Value::Null
-                    } else {
-                        serde_json::from_slice(&bytes).map_err(|_| {
-                            SalesforceError::Protocol(format!("HTTP {} answer is not JSON", status.as_u16()))
-                        })?
-                    };
-                    return Ok(ApiResponse { status, body });
+                    match response.bytes().await {
+                        Ok(bytes) => return Ok(ApiResponse { status, body: json_body(status, &bytes)? }),
+                        // The org may have acted on a request whose answer was cut: only an
+                        // idempotent one is sent again.
+                        Err(error) if request.idempotent => transport_failure("Salesforce", &error),
+                        Err(error) => return Err(transport_error(&error)),
+                    }
                 }
                 Err(error) if error.is_connect() || request.idempotent => transport_failure("Salesforce", &error),
                 Err(error) => return Err(transport_error(&error)),
@@ -229,6 +227,14 @@ impl SalesforceClient {
             backoff = pause_before_retry(backoff, deadline).await.ok_or(SalesforceError::Unavailable(failure))?;
         }
     }
+}
+
+fn json_body(status: StatusCode, bytes: &[u8]) -> Result<Value, SalesforceError> {
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|_| SalesforceError::Protocol(format!("HTTP {} answer is not JSON", status.as_u16())))
 }
 
 fn is_transient(status: StatusCode) -> bool {

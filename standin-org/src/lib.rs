@@ -106,6 +106,8 @@ pub enum Fault {
     Delay(Duration),
     /// Never answer.
     Hang,
+    /// Start a `200` answer, then drop the connection mid-body, as a reset in the network would.
+    Reset,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -460,6 +462,14 @@ async fn dispatch(
     }
     match fault {
         Some(Fault::Hang) => std::future::pending().await,
+        Some(Fault::Reset) => {
+            let broken = futures_util::stream::iter([
+                Ok(Bytes::from_static(b"[{\"Id\"")),
+                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset")),
+            ]);
+            return (StatusCode::OK, [("content-type", "application/json")], axum::body::Body::from_stream(broken))
+                .into_response();
+        }
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::ExpireSessions) => lock(&state).tokens.clear(),
         Some(Fault::Status(status)) => {

@@ -238,3 +238,28 @@ async fn a_500_is_salesforce_unavailable_not_a_refusal() {
     let error = invoke(&fresh, first_leg("+14155550100")).await.expect_err("fails");
     assert_eq!(error.error_type(), "SalesforceUnavailable");
 }
+
+#[tokio::test]
+async fn a_connection_reset_is_retried_where_sending_again_is_safe() {
+    let (org, handoff) = setup(&[]).await;
+    org.inject(Route::Search, Fault::Reset, 1);
+    let answer = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(answer["SfdcCaseOutcome"], "created");
+    assert_eq!(org.count(Route::Search), 2, "the search is idempotent: sent again");
+
+    // A create whose answer was cut may have made the case: sending it again could make a second one.
+    org.inject(Route::Composite, Fault::Reset, 1);
+    let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("not sent again");
+    assert_eq!(error.error_type(), "SalesforceUnavailable");
+    assert_eq!(org.count(Route::Composite), 2);
+}
+
+#[tokio::test]
+async fn with_the_external_id_a_reset_create_is_sent_again() {
+    let (org, handoff) = setup(&[("CASE_EXTERNAL_ID_FIELD", standin_org::EXTERNAL_ID_FIELD)]).await;
+    org.inject(Route::Composite, Fault::Reset, 1);
+    let answer = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(answer["SfdcCaseId"].as_str().map(str::len), Some(18));
+    assert_eq!(org.count(Route::Composite), 2);
+    assert_eq!(org.cases().len(), 1);
+}
