@@ -67,11 +67,6 @@ fn cpu_time() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-fn status_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok()
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -116,7 +111,7 @@ fn main() {
         let _logs = tracing::subscriber::set_default(json_log_subscriber(std::io::sink, "info"));
         let org = RemoteOrg::spawn().expect("stand-in org process");
         let url = org.url().to_owned();
-        let rss_start = status_kb("VmRSS:");
+        let rss_start = harness::status_kb("VmRSS:");
 
         let started = Instant::now();
         let config = Config::from_lookup(|name| match name {
@@ -182,9 +177,9 @@ fn main() {
         println!();
         println!(
             "memory: peak RSS {} kB (VmHWM), RSS {} kB at start, {} kB at end",
-            status_kb("VmHWM:").unwrap_or_default(),
-            rss_start.unwrap_or_default(),
-            status_kb("VmRSS:").unwrap_or_default()
+            harness::status_kb("VmHWM:"),
+            rss_start,
+            harness::status_kb("VmRSS:")
         );
         println!("invocations at 0 ms: {fast_count} per leg; at 20 ms: {slow_count} per leg");
     });

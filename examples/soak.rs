@@ -34,13 +34,6 @@ fn arg(name: &str, default: u64) -> u64 {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-fn status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or_default()
-}
-
 /// One invocation on its own task, so a panic is caught and counted instead of ending the run.
 async fn invoke(handoff: &Arc<Handoff>, event: Value, tally: &Mutex<Tally>) -> Option<Value> {
     let container = handoff.clone();
@@ -48,7 +41,7 @@ async fn invoke(handoff: &Arc<Handoff>, event: Value, tally: &Mutex<Tally>) -> O
     let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
     tally.invocations += 1;
     if tally.invocations.is_multiple_of(5000) {
-        let sample = (tally.invocations, status_kb("VmRSS:"));
+        let sample = (tally.invocations, harness::status_kb("VmRSS:"));
         tally.rss.push(sample);
     }
     match joined {
@@ -84,7 +77,7 @@ fn main() {
             seed,
         };
         org.set_chaos(&chaos).expect("chaos");
-        let rss_start = status_kb("VmRSS:");
+        let rss_start = harness::status_kb("VmRSS:");
         let started = Instant::now();
 
         let mut handoffs = Vec::new();
@@ -130,7 +123,7 @@ fn main() {
         }
         let elapsed = started.elapsed();
         // Before the report fetches every case, which takes memory of its own.
-        let rss_end = status_kb("VmRSS:");
+        let rss_end = harness::status_kb("VmRSS:");
 
         let cases = org.cases().expect("cases");
         let mut per_call: BTreeMap<String, u64> = BTreeMap::new();
@@ -158,7 +151,7 @@ fn main() {
         println!("requests the org saw: {}", counts["routes"]);
         println!(
             "memory: RSS {rss_start} kB at start, {rss_end} kB at the end of the run, peak {} kB (the report's own fetch of every case included)",
-            status_kb("VmHWM:")
+            harness::status_kb("VmHWM:")
         );
         let samples: Vec<String> = tally.rss.iter().map(|(n, kb)| format!("{kb} kB after {n}")).collect();
         println!("memory along the run: {}", samples.join(", "));

@@ -144,3 +144,12 @@ impl Write for Logs {
         Ok(())
     }
 }
+
+/// A memory figure of this process from /proc/self/status (`VmRSS:`, `VmHWM:`), in kB; 0 where there is
+/// none. For the benchmark and the soak run, which include this module.
+pub fn status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or_default()
+}
