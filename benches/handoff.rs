@@ -4,13 +4,9 @@
 //!
 //! `cargo bench --bench handoff` (optionally `-- --quick` for fewer invocations)
 
-#[path = "../tests/handoff/harness.rs"]
-mod harness;
-
 use std::time::{Duration, Instant};
 
-use connect_case_handoff::config::Config;
-use connect_case_handoff::{Handoff, json_log_subscriber};
+use connect_case_handoff::{Config, Handoff, json_log_subscriber};
 use serde_json::{Value, json};
 use standin_org::{EXTERNAL_ID_FIELD, RemoteOrg};
 
@@ -47,11 +43,11 @@ fn event(leg: Leg, i: u64, case_id: &str) -> Value {
     let contact = contact_id(i);
     match leg {
         Leg::First | Leg::FirstUpsert => {
-            harness::voice_event(&contact, &contact, json!("+14155550100"), json!({}), json!({}))
+            testkit::voice_event(&contact, &contact, json!("+14155550100"), json!({}), json!({}))
         }
-        Leg::Transfer => harness::voice_event(
+        Leg::Transfer => testkit::voice_event(
             &contact,
-            harness::FIRST_CONTACT,
+            testkit::FIRST_CONTACT,
             json!("+14155550100"),
             json!({"SfdcCaseId": case_id, "SfdcContactMatches": "1"}),
             json!({}),
@@ -73,7 +69,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn run(handoff: &Handoff, leg: Leg, count: u64, first: u64, case_id: &str) -> Run {
     for i in 0..5 {
-        harness::invoke_ok(handoff, event(leg, first + count + i, case_id)).await;
+        testkit::invoke_ok(handoff, event(leg, first + count + i, case_id)).await;
     }
     let (sf, connect, cpu) = (handoff.salesforce_requests(), handoff.connect_requests(), cpu_time());
     let mut latencies = Vec::with_capacity(count as usize);
@@ -111,7 +107,7 @@ fn main() {
         let _logs = tracing::subscriber::set_default(json_log_subscriber(std::io::sink, "info"));
         let org = RemoteOrg::spawn().expect("stand-in org process");
         let url = org.url().to_owned();
-        let rss_start = harness::status_kb("VmRSS:");
+        let rss_start = testkit::status_kb("VmRSS:");
 
         let started = Instant::now();
         let config = Config::from_lookup(|name| match name {
@@ -121,19 +117,19 @@ fn main() {
             _ => None,
         })
         .expect("configuration");
-        let sdk = harness::sdk_config(&url).await;
+        let sdk = testkit::sdk_config(&url).await;
         let plain = Handoff::new(config, &sdk).with_metrics_sink(|_| ());
         let built = started.elapsed();
         let started = Instant::now();
         plain.prepare(Duration::from_secs(5)).await;
         let prepared = started.elapsed();
         let started = Instant::now();
-        connect_case_handoff::phone::warm_up();
+        connect_case_handoff::load_phone_metadata();
         let metadata_again = started.elapsed();
         let upsert =
-            harness::handoff_at(&url, &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await.with_metrics_sink(|_| ());
+            testkit::handoff_at(&url, &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await.with_metrics_sink(|_| ());
         upsert.prepare(Duration::from_secs(5)).await;
-        let case = harness::invoke_ok(&plain, harness::first_leg("+14155550100")).await;
+        let case = testkit::invoke_ok(&plain, testkit::first_leg("+14155550100")).await;
         let case_id = case["SfdcCaseId"].as_str().expect("case id").to_owned();
 
         println!("connect-case-handoff benchmark: warm container, stand-in org in another process on loopback");
@@ -177,9 +173,9 @@ fn main() {
         println!();
         println!(
             "memory: peak RSS {} kB (VmHWM), RSS {} kB at start, {} kB at end",
-            harness::status_kb("VmHWM:"),
+            testkit::status_kb("VmHWM:"),
             rss_start,
-            harness::status_kb("VmRSS:")
+            testkit::status_kb("VmRSS:")
         );
         println!("invocations at 0 ms: {fast_count} per leg; at 20 ms: {slow_count} per leg");
     });

@@ -3,9 +3,6 @@
 //!
 //! `cargo run --example call [-- events/first-leg-japan.json]`
 
-#[path = "../tests/handoff/harness.rs"]
-mod harness;
-
 use connect_case_handoff::{DEFAULT_LOG_FILTER, json_log_subscriber};
 use serde_json::{Value, json};
 use standin_org::{Route, StandinOrg};
@@ -21,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let org = StandinOrg::start().await?;
     org.add_demo_data();
     // The function's log lines and its per-invocation metrics line (EMF) go to standard error here.
-    let handoff = harness::handoff_for(&org, &[]).await.with_metrics_sink(|line| eprintln!("{line}"));
+    let handoff = testkit::handoff_for(&org, &[]).await.with_metrics_sink(|line| eprintln!("{line}"));
     println!("Stand-in Salesforce org, Connect and Secrets Manager on {}", org.url());
 
     let contact = &first_leg["Details"]["ContactData"];
@@ -59,7 +56,7 @@ async fn play(
     event: Value,
 ) -> Result<Value, Box<dyn std::error::Error>> {
     org.reset_counts();
-    let answer = harness::invoke(handoff, event).await?;
+    let answer = testkit::invoke(handoff, event).await?;
     println!("{}", serde_json::to_string_pretty(&answer)?);
     println!(
         "   Salesforce requests: {} (token {}, search {}, case read {}, composite {}); Connect UpdateContactAttributes: {}",

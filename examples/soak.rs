@@ -5,9 +5,6 @@
 //!
 //! `cargo run --release --example soak -- [--invocations 30000] [--containers 4] [--seed 7]`
 
-#[path = "../tests/handoff/harness.rs"]
-mod harness;
-
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -37,11 +34,11 @@ fn arg(name: &str, default: u64) -> u64 {
 /// One invocation on its own task, so a panic is caught and counted instead of ending the run.
 async fn invoke(handoff: &Arc<Handoff>, event: Value, tally: &Mutex<Tally>) -> Option<Value> {
     let container = handoff.clone();
-    let joined = tokio::spawn(async move { harness::invoke(&container, event).await }).await;
+    let joined = tokio::spawn(async move { testkit::invoke(&container, event).await }).await;
     let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
     tally.invocations += 1;
     if tally.invocations.is_multiple_of(5000) {
-        let sample = (tally.invocations, harness::status_kb("VmRSS:"));
+        let sample = (tally.invocations, testkit::status_kb("VmRSS:"));
         tally.rss.push(sample);
     }
     match joined {
@@ -77,12 +74,12 @@ fn main() {
             seed,
         };
         org.set_chaos(&chaos).expect("chaos");
-        let rss_start = harness::status_kb("VmRSS:");
+        let rss_start = testkit::status_kb("VmRSS:");
         let started = Instant::now();
 
         let mut handoffs = Vec::new();
         for _ in 0..containers {
-            let handoff = harness::handoff_at(org.url(), &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
+            let handoff = testkit::handoff_at(org.url(), &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
             handoffs.push(Arc::new(handoff.with_metrics_sink(|_| ())));
         }
         let tally = Arc::new(Mutex::new(Tally::default()));
@@ -96,7 +93,7 @@ fn main() {
                     let here = &handoffs[c];
                     let first = format!("{:08x}-5eed-4000-8000-{:012x}", seed, call);
                     let caller = CALLERS[(call % CALLERS.len() as u64) as usize];
-                    let first_leg = harness::voice_event(&first, &first, json!(caller), json!({}), json!({}));
+                    let first_leg = testkit::voice_event(&first, &first, json!(caller), json!({}), json!({}));
                     let mut answer = invoke(here, first_leg.clone(), &tally).await;
                     if call % 10 == 3 {
                         // A retried first leg lands on another container, as Lambda may place it.
@@ -109,7 +106,7 @@ fn main() {
                     };
                     let transfer = format!("{:08x}-7a4e-4000-8000-{:012x}", seed, call);
                     let attributes = json!({"SfdcCaseId": case_id});
-                    let event = harness::voice_event(&transfer, &first, json!(caller), attributes, json!({}));
+                    let event = testkit::voice_event(&transfer, &first, json!(caller), attributes, json!({}));
                     if let Some(next) = invoke(here, event, &tally).await
                         && next["SfdcCaseId"] != case_id.as_str()
                     {
@@ -123,7 +120,7 @@ fn main() {
         }
         let elapsed = started.elapsed();
         // Before the report fetches every case, which takes memory of its own.
-        let rss_end = harness::status_kb("VmRSS:");
+        let rss_end = testkit::status_kb("VmRSS:");
 
         let cases = org.cases().expect("cases");
         let mut per_call: BTreeMap<String, u64> = BTreeMap::new();
@@ -151,7 +148,7 @@ fn main() {
         println!("requests the org saw: {}", counts["routes"]);
         println!(
             "memory: RSS {rss_start} kB at start, {rss_end} kB at the end of the run, peak {} kB (the report's own fetch of every case included)",
-            harness::status_kb("VmHWM:")
+            testkit::status_kb("VmHWM:")
         );
         let samples: Vec<String> = tally.rss.iter().map(|(n, kb)| format!("{kb} kB after {n}")).collect();
         println!("memory along the run: {}", samples.join(", "));

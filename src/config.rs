@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::salesforce::{ClientCredentials, CredentialSource, is_field_api_name};
+
 /// REST API version used when `SALESFORCE_API_VERSION` is unset.
 pub const DEFAULT_API_VERSION: &str = "66.0";
 /// Connect's "Invoke AWS Lambda function" block waits 3 s by default; answer well inside that.
@@ -21,22 +23,6 @@ pub struct Config {
     pub response_budget: Duration,
     /// `AWS_LAMBDA_FUNCTION_NAME`, the metrics' `FunctionName` dimension.
     pub function_name: String,
-}
-
-/// Where the OAuth client credentials come from.
-#[derive(Clone, PartialEq)]
-pub enum CredentialSource {
-    Static(ClientCredentials),
-    /// A Secrets Manager secret holding `{"client_id": "...", "client_secret": "..."}`.
-    SecretsManager {
-        secret_id: String,
-    },
-}
-
-#[derive(Clone, PartialEq)]
-pub struct ClientCredentials {
-    pub client_id: String,
-    pub client_secret: String,
 }
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -128,24 +114,6 @@ fn is_api_version(version: &str) -> bool {
             && major.bytes().chain(minor.bytes()).all(|b| b.is_ascii_digit()))
 }
 
-/// A Salesforce field API name: `Subject`, `Reason`, `Connect_Contact_Id__c`, `ns__Field__c`.
-pub fn is_field_api_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    name.len() <= 80
-        && bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !name.ends_with('_')
-}
-
-impl std::fmt::Debug for CredentialSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Static(_) => f.write_str("Static(<redacted>)"),
-            Self::SecretsManager { secret_id } => write!(f, "SecretsManager({secret_id})"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,16 +181,6 @@ mod tests {
             vars.push((name, value));
             let err = config(&vars).expect_err(value);
             assert!(err.to_string().starts_with(name), "{err}");
-        }
-    }
-
-    #[test]
-    fn field_api_names() {
-        for good in ["Subject", "Reason", "Connect_Contact_Id__c", "ns__Field__c"] {
-            assert!(is_field_api_name(good), "{good}");
-        }
-        for bad in ["", "1Field", "Sub ject", "Field__c/x", "Field_", "Sub.ject", "Id'--"] {
-            assert!(!is_field_api_name(bad), "{bad}");
         }
     }
 }

@@ -73,7 +73,7 @@ impl CallerNumber {
 
 /// Loads libphonenumber's metadata and compiles the patterns a parse and a format use, which the library
 /// otherwise does on the first call: done at container init, so no caller waits for it.
-pub fn warm_up() {
+pub fn load_metadata() {
     let _ = CallerNumber::from_address(Some("+14155550100"));
     if let CallerNumber::Known(known) = CallerNumber::from_address(Some("+81312345678")) {
         let _ = (known.search_spellings(), known.international());

@@ -1,66 +1,12 @@
 //! Which case a leg gets: the decision logic, as plain functions over plain data, and the one sequence of
-//! Salesforce calls that carries it out behind the small [`CaseStore`] trait.
-
-use std::future::Future;
+//! Salesforce calls that carries it out over the small [`ContactSearch`] and [`CaseStore`] traits.
 
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use crate::event::{Answer, CaseAttribute, Channel, ContactEvent, Outcome};
+use crate::connect::{Answer, CaseAttribute, Channel, FlowEvent, Outcome};
 use crate::phone::CallerNumber;
-use crate::salesforce::{CaseRecord, MatchedContact, SalesforceClient, SalesforceError, UpsertedCase};
-use crate::salesforce_id::CaseId;
-
-/// What a leg needs from Salesforce. [`SalesforceClient`] is the real one.
-pub trait CaseStore {
-    fn search_contacts(
-        &self,
-        spellings: &[String],
-        deadline: Instant,
-    ) -> impl Future<Output = Result<Vec<MatchedContact>, SalesforceError>> + Send;
-    fn read_case(
-        &self,
-        id: &CaseId,
-        deadline: Instant,
-    ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
-    fn create_case(
-        &self,
-        fields: &Map<String, Value>,
-        deadline: Instant,
-    ) -> impl Future<Output = Result<CaseRecord, SalesforceError>> + Send;
-    fn upsert_case(
-        &self,
-        field: &str,
-        key: &str,
-        fields: &Map<String, Value>,
-        deadline: Instant,
-    ) -> impl Future<Output = Result<UpsertedCase, SalesforceError>> + Send;
-}
-
-impl CaseStore for SalesforceClient {
-    async fn search_contacts(
-        &self,
-        spellings: &[String],
-        deadline: Instant,
-    ) -> Result<Vec<MatchedContact>, SalesforceError> {
-        SalesforceClient::search_contacts(self, spellings, deadline).await
-    }
-    async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
-        SalesforceClient::read_case(self, id, deadline).await
-    }
-    async fn create_case(&self, fields: &Map<String, Value>, deadline: Instant) -> Result<CaseRecord, SalesforceError> {
-        SalesforceClient::create_case(self, fields, deadline).await
-    }
-    async fn upsert_case(
-        &self,
-        field: &str,
-        key: &str,
-        fields: &Map<String, Value>,
-        deadline: Instant,
-    ) -> Result<UpsertedCase, SalesforceError> {
-        SalesforceClient::upsert_case(self, field, key, fields, deadline).await
-    }
-}
+use crate::salesforce::{CaseRecord, CaseStore, ContactSearch, MatchedContact, SalesforceError, UpsertedCase};
 
 /// The answer, and whether the case still has to be stored on the contact.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +43,7 @@ pub enum Parameters {
 
 /// The fields of a new case: our defaults, then the flow's `Case.<Field>` parameters, then the link.
 pub fn new_case_fields(
-    event: &ContactEvent,
+    event: &FlowEvent,
     link: &Link,
     external_id_field: Option<&str>,
     parameters: Parameters,
@@ -138,7 +84,7 @@ pub fn new_case_fields(
     fields
 }
 
-fn default_subject(event: &ContactEvent) -> String {
+fn default_subject(event: &FlowEvent) -> String {
     match (&event.channel, &event.caller) {
         (Channel::Chat, _) => "Chat".into(),
         (Channel::Task, _) => "Task".into(),
@@ -149,9 +95,9 @@ fn default_subject(event: &ContactEvent) -> String {
     }
 }
 
-async fn write_case<S: CaseStore>(
-    store: &S,
-    event: &ContactEvent,
+async fn write_case(
+    store: &impl CaseStore,
+    event: &FlowEvent,
     external_id_field: Option<&str>,
     fields: &Map<String, Value>,
     deadline: Instant,
@@ -164,7 +110,7 @@ async fn write_case<S: CaseStore>(
 
 /// Answer for a case the attribute named: no search was made, so the count is what an earlier leg
 /// stored, or else whether the case has a Contact.
-fn confirmed(case: CaseRecord, event: &ContactEvent) -> Resolution {
+fn confirmed(case: CaseRecord, event: &FlowEvent) -> Resolution {
     let contact_matches = event.carried_contact_matches.unwrap_or(u32::from(case.contact_id.is_some()));
     Resolution {
         answer: Answer {
@@ -181,9 +127,9 @@ fn confirmed(case: CaseRecord, event: &ContactEvent) -> Resolution {
 
 /// Carries out one leg: at most one read on a transfer leg; a search (skipped for withheld numbers) and
 /// one composite write on a first leg; all three when the attribute names a case that is gone.
-pub async fn resolve<S: CaseStore>(
-    store: &S,
-    event: &ContactEvent,
+pub async fn resolve(
+    store: &(impl ContactSearch + CaseStore),
+    event: &FlowEvent,
     external_id_field: Option<&str>,
     deadline: Instant,
 ) -> Result<Resolution, SalesforceError> {
@@ -240,11 +186,11 @@ pub async fn resolve<S: CaseStore>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::salesforce_id::SalesforceId;
+    use crate::salesforce::{CaseId, SalesforceId};
     use serde_json::json;
 
-    fn event(channel: &str, address: Value, parameters: Value) -> ContactEvent {
-        ContactEvent::from_value(json!({"Details": {"ContactData": {
+    fn event(channel: &str, address: Value, parameters: Value) -> FlowEvent {
+        FlowEvent::from_value(json!({"Details": {"ContactData": {
             "Channel": channel,
             "ContactId": "11111111-2222-3333-4444-555555555555",
             "CustomerEndpoint": {"Address": address},
@@ -285,11 +231,14 @@ mod tests {
         CaseRecord { id: CaseId::parse(id).expect("id"), number: "00001042".into(), contact_id: None, account_id: None }
     }
 
-    impl CaseStore for Memory {
+    impl ContactSearch for Memory {
         async fn search_contacts(&self, _: &[String], _: Instant) -> Result<Vec<MatchedContact>, SalesforceError> {
             self.call("search");
             Ok(self.contacts.clone())
         }
+    }
+
+    impl CaseStore for Memory {
         async fn read_case(&self, id: &CaseId, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
             self.call("read");
             Ok(self.cases.iter().find(|c| c.id == *id).cloned())
@@ -310,13 +259,13 @@ mod tests {
         }
     }
 
-    fn transfer(case_id: &str) -> ContactEvent {
+    fn transfer(case_id: &str) -> FlowEvent {
         let mut event = event("VOICE", json!("+14155550100"), json!({}));
         event.case_attribute = CaseId::parse(case_id).map_or(CaseAttribute::Malformed, CaseAttribute::Valid);
         event
     }
 
-    async fn run(store: &Memory, event: &ContactEvent, external_id_field: Option<&str>) -> Resolution {
+    async fn run(store: &Memory, event: &FlowEvent, external_id_field: Option<&str>) -> Resolution {
         let deadline = Instant::now() + std::time::Duration::from_secs(5);
         resolve(store, event, external_id_field, deadline).await.expect("resolved")
     }

@@ -1,12 +1,12 @@
 //! Any bytes as a Connect event: parsing never panics, and what it accepts is safe to use.
 #![no_main]
 
-use connect_case_handoff::event::{CaseAttribute, ContactEvent};
+use connect_case_handoff::{CaseAttribute, FlowEvent};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else { return };
-    let Ok(event) = ContactEvent::from_value(value) else { return };
+    let Ok(event) = FlowEvent::from_value(value) else { return };
     for id in [&event.contact_id, &event.initial_contact_id] {
         assert!(!id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'), "{id:?}");
     }

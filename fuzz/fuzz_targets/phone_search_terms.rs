@@ -2,8 +2,7 @@
 //! reserved character.
 #![no_main]
 
-use connect_case_handoff::phone::CallerNumber;
-use connect_case_handoff::salesforce::search_query;
+use connect_case_handoff::{CallerNumber, search_query};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|address: &str| {

@@ -2,7 +2,7 @@
 //! whose 15-character form gives it back.
 #![no_main]
 
-use connect_case_handoff::salesforce_id::{CaseId, SalesforceId};
+use connect_case_handoff::{CaseId, SalesforceId};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|raw: &str| {

@@ -1,7 +1,7 @@
 //! Any text: once escaped, no SOSL reserved character stands unescaped.
 #![no_main]
 
-use connect_case_handoff::salesforce::escape_search_term;
+use connect_case_handoff::escape_search_term;
 use libfuzzer_sys::fuzz_target;
 
 const RESERVED: &str = "?&|!{}[]()^~*:\\\"'+-";

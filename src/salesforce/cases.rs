@@ -4,8 +4,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
-use super::{ApiRequest, ApiResponse, SalesforceClient, SalesforceError, error_codes, rejected};
-use crate::salesforce_id::{CaseId, SalesforceId};
+use super::client::{ApiRequest, ApiResponse};
+use super::error::{has_code, unexpected};
+use super::{CaseId, CaseStore, SalesforceClient, SalesforceError, SalesforceId};
 
 const CASE_FIELDS: &str = "Id,CaseNumber,ContactId,AccountId";
 
@@ -24,9 +25,8 @@ pub struct UpsertedCase {
     pub created: bool,
 }
 
-impl SalesforceClient {
-    /// The case, or `None` when it does not exist or was deleted. One request.
-    pub async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+impl CaseStore for SalesforceClient {
+    async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
         let request = ApiRequest {
             method: Method::GET,
             path: self.data_path(&format!("/sobjects/Case/{}", id.as_str())),
@@ -42,16 +42,12 @@ impl SalesforceClient {
             StatusCode::BAD_REQUEST if has_code(&response.body, &["MALFORMED_ID", "INVALID_ID_FIELD", "NOT_FOUND"]) => {
                 Ok(None)
             }
-            _ => Err(rejected(&response)),
+            _ => Err(unexpected(response.status, &response.body)),
         }
     }
 
-    /// Creates a case and reads it back, in one composite request.
-    pub async fn create_case(
-        &self,
-        fields: &Map<String, Value>,
-        deadline: Instant,
-    ) -> Result<CaseRecord, SalesforceError> {
+    /// In one composite request.
+    async fn create_case(&self, fields: &Map<String, Value>, deadline: Instant) -> Result<CaseRecord, SalesforceError> {
         let write = json!({
             "method": "POST",
             "url": self.data_path("/sobjects/Case"),
@@ -63,9 +59,9 @@ impl SalesforceClient {
         Ok(case)
     }
 
-    /// Creates or updates the case whose `field` holds `key`, and reads it back, in one composite request.
-    /// `field` is a validated API name; `key` is a Connect contact id, percent-encoded all the same.
-    pub async fn upsert_case(
+    /// In one composite request. `field` is a validated API name; `key` is a Connect contact id,
+    /// percent-encoded all the same.
+    async fn upsert_case(
         &self,
         field: &str,
         key: &str,
@@ -82,7 +78,9 @@ impl SalesforceClient {
         let created = write_answer.get("created").and_then(Value::as_bool).unwrap_or(true);
         Ok(UpsertedCase { case, created })
     }
+}
 
+impl SalesforceClient {
     /// `[write, read @{writeCase.id}]` with allOrNone; answers the write's body and the case read back.
     async fn write_and_read(
         &self,
@@ -105,7 +103,7 @@ impl SalesforceClient {
         };
         let response = self.send(request, deadline).await?;
         if !response.status.is_success() {
-            return Err(rejected(&response));
+            return Err(unexpected(response.status, &response.body));
         }
         let parts = response
             .body
@@ -114,11 +112,10 @@ impl SalesforceClient {
             .filter(|parts| parts.len() == 2)
             .ok_or_else(|| SalesforceError::Protocol("composite answer does not hold two parts".into()))?;
         let (write_part, read_part) = (sub_response(&parts[0])?, sub_response(&parts[1])?);
-        if !write_part.status.is_success() {
-            return Err(rejected(&write_part));
-        }
-        if !read_part.status.is_success() {
-            return Err(rejected(&read_part));
+        for part in [&write_part, &read_part] {
+            if !part.status.is_success() {
+                return Err(unexpected(part.status, &part.body));
+            }
         }
         Ok((write_part.body, case_record(&read_part.body)?))
     }
@@ -148,11 +145,6 @@ fn case_record(body: &Value) -> Result<CaseRecord, SalesforceError> {
         contact_id: field("ContactId").and_then(SalesforceId::parse),
         account_id: field("AccountId").and_then(SalesforceId::parse),
     })
-}
-
-fn has_code(body: &Value, codes: &[&str]) -> bool {
-    let found = error_codes(body);
-    codes.iter().any(|code| found.split(", ").any(|f| f == *code))
 }
 
 /// Percent-encodes everything but letters, digits, `-` and `_`, so a segment can never be `..`.

@@ -4,8 +4,9 @@ use reqwest::Method;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::{ApiRequest, SalesforceClient, SalesforceError, rejected};
-use crate::salesforce_id::SalesforceId;
+use super::client::ApiRequest;
+use super::error::unexpected;
+use super::{ContactSearch, SalesforceClient, SalesforceError, SalesforceId};
 
 /// Most Contacts one search returns. More than one is already "several"; the cap keeps the answer small.
 pub const MATCH_LIMIT: u32 = 200;
@@ -38,9 +39,8 @@ pub fn search_query(spellings: &[String]) -> String {
     format!("FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, AccountId LIMIT {MATCH_LIMIT})", phrases.join(" OR "))
 }
 
-impl SalesforceClient {
-    /// Contacts with any of `spellings` in a phone field. One request.
-    pub async fn search_contacts(
+impl ContactSearch for SalesforceClient {
+    async fn search_contacts(
         &self,
         spellings: &[String],
         deadline: Instant,
@@ -55,7 +55,7 @@ impl SalesforceClient {
         };
         let response = self.send(request, deadline).await?;
         if !response.status.is_success() {
-            return Err(rejected(&response));
+            return Err(unexpected(response.status, &response.body));
         }
         let records = response
             .body

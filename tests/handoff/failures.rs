@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::json;
 use standin_org::{Fault, Route, SECRET_ARN};
 
-use crate::harness::*;
+use testkit::*;
 
 /// Long enough never to fire unless the handler ignores its budget; not a timing assertion.
 const HANG_GUARD: Duration = Duration::from_secs(30);
@@ -186,7 +186,7 @@ async fn a_deadline_already_behind_is_an_emulator_s_and_the_budget_applies() {
     let (_org, handoff) = setup(&[]).await;
     let emulator_deadline = SystemTime::UNIX_EPOCH + Duration::from_millis(600_000);
     let answer = handoff.handle(first_leg("+14155550100"), Some(emulator_deadline)).await.expect("answered");
-    assert_eq!(answer.outcome.as_str(), "created");
+    assert_eq!(serde_json::to_value(answer).expect("JSON")["SfdcCaseOutcome"], "created");
 }
 
 #[tokio::test]

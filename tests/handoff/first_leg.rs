@@ -1,7 +1,7 @@
 use serde_json::json;
 use standin_org::{EXTERNAL_ID_FIELD, Route};
 
-use crate::harness::*;
+use testkit::*;
 
 #[tokio::test]
 async fn first_leg_links_the_caller_creates_a_case_and_stores_it_on_the_contact() {

@@ -2,7 +2,7 @@
 
 use standin_org::{CLIENT_SECRET, Fault, Route};
 
-use crate::harness::*;
+use testkit::*;
 
 fn assert_clean(text: &str) {
     for secret in [CLIENT_SECRET, "standin-session", "00DSTANDIN", "4155550100", "415-555-0100", "312345678"] {

@@ -2,7 +2,6 @@
 
 mod failures;
 mod first_leg;
-mod harness;
 mod logs;
 mod matching;
 mod metrics;

@@ -2,7 +2,7 @@
 
 use standin_org::{Contact, Route};
 
-use crate::harness::*;
+use testkit::*;
 
 async fn matched(stored: &[(&'static str, &str)], caller: &str) -> serde_json::Value {
     let (org, handoff) = setup(&[]).await;

@@ -6,7 +6,7 @@ use serde_json::Value;
 use standin_org::Fault;
 use standin_org::Route;
 
-use crate::harness::*;
+use testkit::*;
 
 #[tokio::test]
 async fn each_invocation_emits_its_outcome_requests_and_latency() {

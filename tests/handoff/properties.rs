@@ -1,13 +1,11 @@
 //! Invariants the fuzz targets explore, kept as property tests in `cargo test`.
 
-use connect_case_handoff::phone::CallerNumber;
-use connect_case_handoff::salesforce::{escape_search_term, search_query};
-use connect_case_handoff::salesforce_id::{CaseId, SalesforceId};
+use connect_case_handoff::{CallerNumber, CaseId, SalesforceId, escape_search_term, search_query};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 
-use crate::harness::*;
+use testkit::*;
 
 const RESERVED: &str = "?&|!{}[]()^~*:\\\"'+-";
 

@@ -1,7 +1,7 @@
 use serde_json::json;
 use standin_org::Route;
 
-use crate::harness::*;
+use testkit::*;
 
 #[tokio::test]
 async fn transfer_leg_pops_the_same_case_with_one_salesforce_request() {

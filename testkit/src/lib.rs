@@ -1,15 +1,11 @@
-//! What every integration test needs: a stand-in org on loopback, the real handler pointed at it, Connect
-//! events, and the JSON log lines the handler writes.
-
-#![allow(dead_code)]
+//! What the integration tests, the call demo, the soak run and the benchmark share: a stand-in org on
+//! loopback, the real handler pointed at it, Connect events, and the JSON log lines the handler writes.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use connect_case_handoff::config::Config;
-use connect_case_handoff::event::Answer;
-use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, HandoffError, json_log_subscriber};
+use connect_case_handoff::{Config, DEFAULT_LOG_FILTER, Handoff, HandoffError, json_log_subscriber};
 use serde_json::{Value, json};
 use standin_org::{CLIENT_ID, CLIENT_SECRET, StandinOrg};
 
@@ -33,7 +29,7 @@ pub async fn handoff_for(org: &StandinOrg, vars: &[(&str, &str)]) -> Handoff {
 pub async fn handoff_at(url: &str, vars: &[(&str, &str)]) -> Handoff {
     // What `Handoff::prepare` does at container init besides logging in, so that no test's first call
     // (some with budgets of a few hundred ms) waits for libphonenumber's metadata.
-    connect_case_handoff::phone::warm_up();
+    connect_case_handoff::load_phone_metadata();
     let url = url.to_owned();
     let mut all = vec![
         ("SALESFORCE_URL".to_owned(), url.clone()),
@@ -100,9 +96,9 @@ pub fn transfer_leg(address: &str, case_id: &str) -> Value {
     voice_event(SECOND_CONTACT, FIRST_CONTACT, json!(address), json!({"SfdcCaseId": case_id}), json!({}))
 }
 
-/// Runs one invocation and answers the flat map Connect would see.
+/// Runs one invocation and answers the JSON the caller would see (for a flow, a flat map of strings).
 pub async fn invoke(handoff: &Handoff, event: Value) -> Result<Value, HandoffError> {
-    handoff.handle(event, None).await.map(|answer: Answer| serde_json::to_value(answer).expect("answer serializes"))
+    handoff.handle(event, None).await.map(|response| serde_json::to_value(response).expect("answer serializes"))
 }
 
 pub async fn invoke_ok(handoff: &Handoff, event: Value) -> Value {
@@ -146,7 +142,7 @@ impl Write for Logs {
 }
 
 /// A memory figure of this process from /proc/self/status (`VmRSS:`, `VmHWM:`), in kB; 0 where there is
-/// none. For the benchmark and the soak run, which include this module.
+/// none. For the benchmark and the soak run.
 pub fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()

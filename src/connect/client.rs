@@ -1,30 +1,38 @@
-//! Amazon Connect's `UpdateContactAttributes`: stores the case on the contact so later legs carry it.
+//! Amazon Connect's API as this function calls it: `UpdateContactAttributes`, which stores the case on the
+//! contact so later legs carry it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
+use aws_config::SdkConfig;
+use aws_sdk_connect::config::retry::RetryConfig;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("UpdateContactAttributes failed: {0}")]
 pub struct ConnectError(String);
 
-pub struct ContactAttributes {
+pub struct ConnectClient {
     client: aws_sdk_connect::Client,
     requests: AtomicU64,
 }
 
-impl ContactAttributes {
-    pub fn new(client: aws_sdk_connect::Client) -> Self {
-        Self { client, requests: AtomicU64::new(0) }
+impl ConnectClient {
+    /// Sends nothing. Connect's throttling is retried once, quickly; the response budget bounds the rest.
+    pub fn new(sdk: &SdkConfig) -> Self {
+        let config = aws_sdk_connect::config::Builder::from(sdk)
+            .retry_config(RetryConfig::standard().with_max_attempts(2).with_initial_backoff(Duration::from_millis(50)))
+            .build();
+        Self { client: aws_sdk_connect::Client::from_conf(config), requests: AtomicU64::new(0) }
     }
 
-    /// `UpdateContactAttributes` calls made so far (each may be retried once by the SDK on throttling).
+    /// Connect API calls made so far (each may be retried once by the SDK on throttling).
     pub fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
     }
 
     /// Sets `attributes` on the call's first contact; Connect copies them to every later leg.
-    pub async fn update(
+    pub async fn update_contact_attributes(
         &self,
         instance_id: &str,
         initial_contact_id: &str,

@@ -1,22 +1,19 @@
-//! The Amazon Connect `ContactFlowEvent` this function receives, and the flat answer it returns.
+//! The event a flow's "Invoke AWS Lambda function" block sends (`ContactFlowEvent`), on every leg.
 //!
 //! Modelled with tolerant types of our own: real payloads carry a null `CustomerEndpoint`, non-string
 //! parameters and fields that come and go, none of which may fail an invocation.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::answer::{CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE};
 use crate::phone::CallerNumber;
-use crate::salesforce_id::{CaseId, SalesforceId};
+use crate::salesforce::{CaseId, is_field_api_name};
 
-/// The contact attribute (and answer key) that carries the case from leg to leg.
-pub const CASE_ID_ATTRIBUTE: &str = "SfdcCaseId";
-/// The contact attribute (and answer key) that carries the first leg's match count to later legs.
-pub const CONTACT_MATCHES_ATTRIBUTE: &str = "SfdcContactMatches";
 /// Block parameters with this prefix set fields on a created case.
-pub const CASE_FIELD_PARAMETER_PREFIX: &str = "Case.";
+const CASE_FIELD_PARAMETER_PREFIX: &str = "Case.";
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -45,8 +42,6 @@ struct RawContactData {
     customer_endpoint: Option<Value>,
     #[serde(default)]
     initial_contact_id: Option<Value>,
-    #[serde(default)]
-    initiation_method: Option<Value>,
     #[serde(default, rename = "InstanceARN")]
     instance_arn: Option<Value>,
 }
@@ -58,15 +53,14 @@ fn object_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<St
     })
 }
 
-/// What this function needs from one Connect invocation, validated.
+/// What this function needs from one flow invocation, validated.
 #[derive(Debug, Clone)]
-pub struct ContactEvent {
+pub struct FlowEvent {
     pub contact_id: String,
     /// The first contact of the call; the same on every leg. Keys the upsert and the attribute update.
     pub initial_contact_id: String,
     pub instance_id: Option<String>,
     pub channel: Channel,
-    pub initiation_method: Option<String>,
     pub caller: CallerNumber,
     /// What the `SfdcCaseId` attribute holds: nothing, a well-formed Case id, or something else.
     pub case_attribute: CaseAttribute,
@@ -100,7 +94,7 @@ pub enum EventError {
     NoContactId,
 }
 
-impl ContactEvent {
+impl FlowEvent {
     pub fn from_value(value: Value) -> Result<Self, EventError> {
         let raw: RawEvent = serde_json::from_value(value).map_err(|e| EventError::Shape(shape_error(&e)))?;
         let data = raw.details.contact_data;
@@ -137,7 +131,7 @@ impl ContactEvent {
             .filter_map(|(name, value)| {
                 let field = name.strip_prefix(CASE_FIELD_PARAMETER_PREFIX)?;
                 let scalar = matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_));
-                (scalar && crate::config::is_field_api_name(field)).then(|| (field.to_owned(), value))
+                (scalar && is_field_api_name(field)).then(|| (field.to_owned(), value))
             })
             .collect();
 
@@ -146,7 +140,6 @@ impl ContactEvent {
             initial_contact_id,
             instance_id,
             channel,
-            initiation_method: data.initiation_method.as_ref().and_then(Value::as_str).map(str::to_owned),
             caller,
             case_attribute,
             carried_contact_matches,
@@ -209,55 +202,6 @@ impl Channel {
     }
 }
 
-/// What the function answers; Connect exposes it as `$.External.<key>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    pub case_id: CaseId,
-    pub case_number: String,
-    pub outcome: Outcome,
-    pub contact_id: Option<SalesforceId>,
-    pub account_id: Option<SalesforceId>,
-    pub contact_matches: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Found,
-    Created,
-    Replaced,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Found => "found",
-            Self::Created => "created",
-            Self::Replaced => "replaced",
-        }
-    }
-}
-
-impl Answer {
-    /// The flat map of strings Connect requires.
-    pub fn to_map(&self) -> BTreeMap<&'static str, String> {
-        let id = |id: &Option<SalesforceId>| id.as_ref().map(ToString::to_string).unwrap_or_default();
-        BTreeMap::from([
-            (CASE_ID_ATTRIBUTE, self.case_id.to_string()),
-            ("SfdcCaseNumber", self.case_number.clone()),
-            ("SfdcCaseOutcome", self.outcome.as_str().to_owned()),
-            ("SfdcContactId", id(&self.contact_id)),
-            ("SfdcAccountId", id(&self.account_id)),
-            (CONTACT_MATCHES_ATTRIBUTE, self.contact_matches.to_string()),
-        ])
-    }
-}
-
-impl Serialize for Answer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_map().serialize(serializer)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,7 +225,7 @@ mod tests {
 
     #[test]
     fn reads_a_first_leg() {
-        let event = ContactEvent::from_value(event(first_leg(), json!({"Case.Subject": "Billing"}))).expect("valid");
+        let event = FlowEvent::from_value(event(first_leg(), json!({"Case.Subject": "Billing"}))).expect("valid");
         assert_eq!(event.contact_id, "5ca32fbd-8f92-46af-92a5-6b0f970f0efe");
         assert_eq!(event.instance_id.as_deref(), Some("9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa"));
         assert_eq!(event.case_attribute, CaseAttribute::Absent);
@@ -299,7 +243,7 @@ mod tests {
             "Case.Priority": 3, "Case.IsEscalated": true, "Case.Bad Name": "x",
             "Case.Nested": {"a": 1}, "Case.Null": null, "Unrelated": [1, 2]
         });
-        let event = ContactEvent::from_value(event(data, parameters)).expect("tolerated");
+        let event = FlowEvent::from_value(event(data, parameters)).expect("tolerated");
         assert_eq!(event.caller, CallerNumber::Withheld);
         assert_eq!(event.case_attribute, CaseAttribute::Absent);
         assert_eq!(event.instance_id, None);
@@ -308,14 +252,14 @@ mod tests {
 
     #[test]
     fn parameters_may_be_null() {
-        assert!(ContactEvent::from_value(event(first_leg(), Value::Null)).is_ok());
+        assert!(FlowEvent::from_value(event(first_leg(), Value::Null)).is_ok());
     }
 
     #[test]
     fn malformed_case_attribute_is_flagged() {
         let mut data = first_leg();
         data["Attributes"] = json!({"SfdcCaseId": "500\"} OR Id != {'"});
-        let event = ContactEvent::from_value(event(data, json!({}))).expect("valid");
+        let event = FlowEvent::from_value(event(data, json!({}))).expect("valid");
         assert_eq!(event.case_attribute, CaseAttribute::Malformed);
     }
 
@@ -323,7 +267,7 @@ mod tests {
     fn chat_endpoint_is_never_searched() {
         let mut data = first_leg();
         data["Channel"] = json!("CHAT");
-        let event = ContactEvent::from_value(event(data, json!({}))).expect("valid");
+        let event = FlowEvent::from_value(event(data, json!({}))).expect("valid");
         assert_eq!(event.caller, CallerNumber::Withheld);
         assert_eq!(event.channel.case_origin(), "Chat");
     }
@@ -333,31 +277,13 @@ mod tests {
         for bad in
             [json!("hello"), json!([]), json!({}), json!({"Details": {}}), json!({"Details": {"ContactData": 3}})]
         {
-            let err = ContactEvent::from_value(bad.clone()).expect_err("malformed");
+            let err = FlowEvent::from_value(bad.clone()).expect_err("malformed");
             assert!(matches!(err, EventError::Shape(_)), "{bad}: {err:?}");
             assert!(!err.to_string().contains("hello"), "{err}");
         }
         let mut data = first_leg();
         data["ContactId"] = json!("../../etc");
         data["InitialContactId"] = Value::Null;
-        assert_eq!(ContactEvent::from_value(event(data, json!({}))).err(), Some(EventError::NoContactId));
-    }
-
-    #[test]
-    fn answer_is_a_flat_string_map() {
-        let answer = Answer {
-            case_id: CaseId::parse("5005g00000AbCdE").expect("id"),
-            case_number: "00001001".into(),
-            outcome: Outcome::Created,
-            contact_id: None,
-            account_id: None,
-            contact_matches: 2,
-        };
-        let value = serde_json::to_value(&answer).expect("serializes");
-        let map = value.as_object().expect("object");
-        assert_eq!(map.len(), 6);
-        assert!(map.values().all(Value::is_string));
-        assert_eq!(map["SfdcContactMatches"], "2");
-        assert_eq!(map["SfdcContactId"], "");
+        assert_eq!(FlowEvent::from_value(event(data, json!({}))).err(), Some(EventError::NoContactId));
     }
 }

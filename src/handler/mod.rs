@@ -1,0 +1,214 @@
+//! The Lambda handler. [`Handoff`] is one container: configuration and clients, built once. Each event is
+//! parsed once into an [`Event`] kind and routed to that kind's handler (one file each, beside this one);
+//! an event of no known kind is answered with `InvalidEvent`. Every invocation logs one line and emits one
+//! metrics line.
+
+mod flow;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::config::{Config, ConfigError};
+use crate::connect::{Answer, ConnectClient, EventError, FlowEvent};
+use crate::metrics::InvocationMetrics;
+use crate::salesforce::{SalesforceClient, SalesforceError};
+
+/// Kept back from the Lambda deadline for writing the answer.
+const DEADLINE_MARGIN: Duration = Duration::from_millis(100);
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandoffError {
+    #[error("invalid event: {0}")]
+    InvalidEvent(#[from] EventError),
+    #[error("invalid configuration: {0}")]
+    Configuration(#[from] ConfigError),
+    #[error(transparent)]
+    Salesforce(#[from] SalesforceError),
+    #[error("no case within the response budget of {} ms: Salesforce did not answer in time", .0.as_millis())]
+    BudgetExceeded(Duration),
+}
+
+impl HandoffError {
+    /// The stable name a flow's logs and an operator see.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            Self::InvalidEvent(_) => "InvalidEvent",
+            Self::Configuration(_) => "ConfigurationError",
+            Self::Salesforce(SalesforceError::Authentication(_)) => "SalesforceAuthenticationFailed",
+            Self::Salesforce(SalesforceError::Unavailable(_)) => "SalesforceUnavailable",
+            Self::Salesforce(SalesforceError::Rejected { .. }) => "SalesforceRequestRejected",
+            Self::Salesforce(SalesforceError::Protocol(_)) => "SalesforceProtocolError",
+            Self::BudgetExceeded(_) => "ResponseBudgetExceeded",
+        }
+    }
+}
+
+impl From<HandoffError> for Diagnostic {
+    fn from(error: HandoffError) -> Self {
+        Diagnostic { error_type: error.error_type().to_owned(), error_message: error.to_string() }
+    }
+}
+
+/// The kinds of event the function takes.
+enum Event {
+    /// A flow's "Invoke AWS Lambda function" block, on any leg of a call.
+    Flow(FlowEvent),
+}
+
+impl Event {
+    fn parse(payload: Value) -> Result<Self, EventError> {
+        FlowEvent::from_value(payload).map(Self::Flow)
+    }
+}
+
+/// What the function answers, by event kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Response {
+    Flow(Answer),
+}
+
+/// Where the per-invocation metrics line goes: standard output, which CloudWatch Logs reads, by default.
+type MetricsSink = Box<dyn Fn(&str) + Send + Sync>;
+
+/// Everything an invocation needs, built once per container.
+pub struct Handoff {
+    config: Config,
+    salesforce: SalesforceClient,
+    connect: ConnectClient,
+    metrics_sink: MetricsSink,
+}
+
+/// One invocation's clock, deadline and the request counters as it began.
+struct Invocation {
+    started: Instant,
+    deadline: Instant,
+    salesforce_before: u64,
+    connect_before: u64,
+}
+
+impl Handoff {
+    /// Reads the environment (AWS SDK variables included). Never calls Salesforce or AWS.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        Ok(Self::new(config, &sdk))
+    }
+
+    /// Builds the clients. Sends nothing.
+    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
+        Self {
+            salesforce: SalesforceClient::new(
+                &config.salesforce_url,
+                &config.api_version,
+                config.credentials.clone(),
+                sdk,
+            ),
+            connect: ConnectClient::new(sdk),
+            config,
+            metrics_sink: Box::new(|line| println!("{line}")),
+        }
+    }
+
+    /// Sends the metrics lines elsewhere (the local demo and tests keep standard output for themselves).
+    pub fn with_metrics_sink(mut self, sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.metrics_sink = Box::new(sink);
+        self
+    }
+
+    /// Container init: reads the credentials and logs in to Salesforce now, so the first invocation after a
+    /// cold start makes no more round trips than a warm one, and meanwhile loads libphonenumber's metadata
+    /// (tens of ms of CPU) on another thread. Never fails: a refusal or a slow org is logged, and the first
+    /// invocation tries again (and fails clearly if it must).
+    pub async fn prepare(&self, within: Duration) {
+        let deadline = Instant::now() + within;
+        let metadata = tokio::task::spawn_blocking(crate::phone::load_metadata);
+        let login = tokio::time::timeout_at(deadline, self.salesforce.log_in(deadline));
+        let (metadata, login) = tokio::join!(metadata, login);
+        if metadata.is_err() {
+            tracing::warn!("could not load libphonenumber's metadata during init; the first call will");
+        }
+        match login {
+            Ok(Ok(())) => tracing::info!("logged in to Salesforce during init"),
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, "could not log in to Salesforce during init; invocations will retry")
+            }
+            Err(_) => tracing::warn!("Salesforce did not answer during init; invocations will retry"),
+        }
+    }
+
+    /// Requests this container has sent to Salesforce, token requests included.
+    pub fn salesforce_requests(&self) -> u64 {
+        self.salesforce.requests_sent()
+    }
+
+    /// Connect API calls this container has made.
+    pub fn connect_requests(&self) -> u64 {
+        self.connect.requests_sent()
+    }
+
+    /// The `lambda_runtime` entry point.
+    pub async fn invoke(&self, event: LambdaEvent<Value>) -> Result<Response, HandoffError> {
+        let lambda_deadline =
+            Some(event.context.deadline).filter(|ms| *ms > 0).map(|ms| UNIX_EPOCH + Duration::from_millis(ms));
+        self.handle(event.payload, lambda_deadline).await
+    }
+
+    /// Answers one event within the response budget and before `lambda_deadline`.
+    pub async fn handle(&self, payload: Value, lambda_deadline: Option<SystemTime>) -> Result<Response, HandoffError> {
+        let invocation = self.begin(lambda_deadline);
+        match Event::parse(payload) {
+            Ok(Event::Flow(event)) => self.flow(&event, &invocation).await.map(Response::Flow),
+            Err(error) => {
+                let error = HandoffError::from(error);
+                tracing::error!(error_type = error.error_type(), error = %error, "rejected a malformed event");
+                self.emit(&self.metrics(&invocation, error.error_type()));
+                Err(error)
+            }
+        }
+    }
+
+    fn begin(&self, lambda_deadline: Option<SystemTime>) -> Invocation {
+        let started = Instant::now();
+        Invocation {
+            started,
+            deadline: self.deadline(started, lambda_deadline),
+            salesforce_before: self.salesforce.requests_sent(),
+            connect_before: self.connect.requests_sent(),
+        }
+    }
+
+    fn deadline(&self, started: Instant, lambda_deadline: Option<SystemTime>) -> Instant {
+        let budget = started + self.config.response_budget;
+        let Some(lambda_deadline) = lambda_deadline else { return budget };
+        match lambda_deadline.duration_since(SystemTime::now()) {
+            Ok(left) => budget.min(started + left.saturating_sub(DEADLINE_MARGIN)),
+            // Lambda's deadline is always ahead; one behind is an emulator's (cargo lambda sends 600000 ms
+            // since the epoch). Such a runtime ends nothing at it, so the budget alone applies.
+            Err(_) => {
+                tracing::debug!(?lambda_deadline, "the runtime's deadline has passed already; using the budget alone");
+                budget
+            }
+        }
+    }
+
+    /// What the invocation did so far, with `outcome` as its result.
+    fn metrics<'a>(&'a self, invocation: &Invocation, outcome: &'a str) -> InvocationMetrics<'a> {
+        InvocationMetrics {
+            function_name: &self.config.function_name,
+            outcome,
+            salesforce_requests: self.salesforce.requests_sent() - invocation.salesforce_before,
+            connect_requests: self.connect.requests_sent() - invocation.connect_before,
+            latency_ms: invocation.started.elapsed().as_secs_f64() * 1000.0,
+        }
+    }
+
+    fn emit(&self, metrics: &InvocationMetrics) {
+        (self.metrics_sink)(&metrics.to_emf(SystemTime::now()));
+    }
+}

@@ -1,0 +1,220 @@
+//! The client: one OAuth session per container, renewed once on `401`, every request sent through one
+//! retry policy and counted.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use super::SalesforceError;
+use super::credentials::{ClientCredentials, CredentialSource, Credentials};
+use super::error::printable;
+use super::retry::{Retry, is_transient, may_resend, transport_failure};
+
+pub struct SalesforceClient {
+    http: reqwest::Client,
+    login_url: String,
+    api_version: String,
+    credentials: Credentials,
+    session: Mutex<Option<Session>>,
+    requests: AtomicU64,
+}
+
+#[derive(Clone)]
+struct Session {
+    access_token: String,
+    instance_url: String,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    instance_url: String,
+}
+
+#[derive(Deserialize)]
+struct OAuthError {
+    error: String,
+}
+
+/// One REST call, relative to the session's instance URL.
+pub(super) struct ApiRequest<'a> {
+    pub method: Method,
+    pub path: String,
+    pub query: &'a [(&'a str, &'a str)],
+    pub body: Option<&'a Value>,
+    /// Safe to send again after a failure that may have reached the org (a reset mid-request).
+    pub idempotent: bool,
+}
+
+pub(super) struct ApiResponse {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl SalesforceClient {
+    /// `login_url` is the org's My Domain URL; the Secrets Manager client, when the credentials need one,
+    /// is built from `sdk`. Sends nothing.
+    pub fn new(login_url: &str, api_version: &str, credentials: CredentialSource, sdk: &SdkConfig) -> Self {
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(50))
+            .user_agent(concat!("connect-case-handoff/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self {
+            http,
+            login_url: login_url.trim_end_matches('/').to_owned(),
+            api_version: api_version.to_owned(),
+            credentials: Credentials::new(credentials, sdk),
+            session: Mutex::new(None),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    /// HTTP requests sent to Salesforce by this client so far, token requests included.
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn data_path(&self, rest: &str) -> String {
+        format!("/services/data/v{}{rest}", self.api_version)
+    }
+
+    /// Logs in now unless a session is already held, so a later request needs no token round trip.
+    pub async fn log_in(&self, deadline: Instant) -> Result<(), SalesforceError> {
+        self.session(deadline).await.map(|_| ())
+    }
+
+    /// The current session, logging in first if there is none. Logs in at most once at a time.
+    async fn session(&self, deadline: Instant) -> Result<Session, SalesforceError> {
+        let mut slot = self.session.lock().await;
+        if let Some(session) = slot.as_ref() {
+            return Ok(session.clone());
+        }
+        let credentials = self.credentials.get().await?;
+        let session = self.login(&credentials, deadline).await?;
+        *slot = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Forgets `stale` unless another request already replaced it.
+    async fn invalidate(&self, stale: &Session) {
+        let mut slot = self.session.lock().await;
+        if slot.as_ref().is_some_and(|s| s.access_token == stale.access_token) {
+            *slot = None;
+        }
+    }
+
+    async fn login(&self, credentials: &ClientCredentials, deadline: Instant) -> Result<Session, SalesforceError> {
+        let url = format!("{}/services/oauth2/token", self.login_url);
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", credentials.client_id.as_str()),
+            ("client_secret", credentials.client_secret.as_str()),
+        ];
+        // Asking for a token again is harmless: the login is idempotent.
+        let (status, body) =
+            self.exchange(|| self.http.post(&url).form(&form), true, "token endpoint", deadline).await?;
+        if status.is_success() {
+            let token: TokenAnswer = serde_json::from_slice(&body)
+                .map_err(|_| SalesforceError::Protocol("token answer is not the documented JSON".into()))?;
+            return Ok(Session {
+                access_token: token.access_token,
+                instance_url: token.instance_url.trim_end_matches('/').to_owned(),
+            });
+        }
+        if status.is_server_error() {
+            return Err(SalesforceError::Unavailable(format!("token endpoint HTTP {}", status.as_u16())));
+        }
+        let code = serde_json::from_slice::<OAuthError>(&body)
+            .map(|e| e.error)
+            .unwrap_or_else(|_| "no OAuth error code".into());
+        Err(SalesforceError::Authentication(format!(
+            "the token endpoint refused the client credentials (HTTP {} {})",
+            status.as_u16(),
+            printable(&code)
+        )))
+    }
+
+    /// Sends one REST call in the current session, renewing it once on `401`. Answers every status the
+    /// retry policy does not retry, for the caller to interpret.
+    pub(super) async fn send(
+        &self,
+        request: ApiRequest<'_>,
+        deadline: Instant,
+    ) -> Result<ApiResponse, SalesforceError> {
+        let mut renewed = false;
+        loop {
+            let session = self.session(deadline).await?;
+            let build = || {
+                let builder = self
+                    .http
+                    .request(request.method.clone(), format!("{}{}", session.instance_url, request.path))
+                    .bearer_auth(&session.access_token)
+                    .query(request.query);
+                match request.body {
+                    Some(body) => builder.json(body),
+                    None => builder,
+                }
+            };
+            let (status, body) = self.exchange(build, request.idempotent, "REST API", deadline).await?;
+            if status != StatusCode::UNAUTHORIZED {
+                return Ok(ApiResponse { status, body: json_body(status, &body)? });
+            }
+            if renewed {
+                return Err(SalesforceError::Authentication(
+                    "a new session was refused as invalid (INVALID_SESSION_ID)".into(),
+                ));
+            }
+            tracing::info!("Salesforce session expired; logging in again");
+            self.invalidate(&session).await;
+            renewed = true;
+        }
+    }
+
+    /// One HTTP exchange under the retry policy: transient statuses and failed connections are sent again
+    /// while `deadline` allows, and a request cut mid-way only when it is `idempotent`. Answers the status
+    /// and body of the first answer that is not retried.
+    async fn exchange(
+        &self,
+        request: impl Fn() -> RequestBuilder,
+        idempotent: bool,
+        peer: &str,
+        deadline: Instant,
+    ) -> Result<(StatusCode, Vec<u8>), SalesforceError> {
+        let mut retry = Retry::until(deadline);
+        loop {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let failure = match request().send().await {
+                Ok(response) if is_transient(response.status()) => {
+                    format!("{peer} HTTP {}", response.status().as_u16())
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    match response.bytes().await {
+                        Ok(body) => return Ok((status, body.into())),
+                        Err(error) if idempotent => transport_failure(peer, &error),
+                        Err(error) => return Err(SalesforceError::Unavailable(transport_failure(peer, &error))),
+                    }
+                }
+                Err(error) if may_resend(&error, idempotent) => transport_failure(peer, &error),
+                Err(error) => return Err(SalesforceError::Unavailable(transport_failure(peer, &error))),
+            };
+            retry.pause(failure).await?;
+        }
+    }
+}
+
+fn json_body(status: StatusCode, bytes: &[u8]) -> Result<Value, SalesforceError> {
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|_| SalesforceError::Protocol(format!("HTTP {} answer is not JSON", status.as_u16())))
+}
