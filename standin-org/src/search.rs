@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::{PHONE_FIELDS, State, digits, sf_error};
+use crate::state::State;
+use crate::wire::sf_error;
+
+const PHONE_FIELDS: &[&str] = &["Phone", "MobilePhone", "HomePhone", "OtherPhone", "AssistantPhone", "Fax"];
 
 /// Characters SOSL reserves; unescaped inside `FIND {…}` they make the search malformed.
 const RESERVED: &[char] =
@@ -144,6 +147,11 @@ fn matches(
         })
         .collect();
     (StatusCode::OK, json!({"searchRecords": records}))
+}
+
+/// Digits of a phone number as the search index keeps them.
+fn digits(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
 }
 
 #[cfg(test)]

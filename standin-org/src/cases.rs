@@ -1,0 +1,164 @@
+//! Cases: create, read by id, and upsert by external id, checking fields as the org does.
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use crate::EXTERNAL_ID_FIELD;
+use crate::ids::salesforce_id;
+use crate::rest::not_found;
+use crate::state::{State, Undo};
+use crate::wire::sf_error;
+
+/// Case fields the stand-in org knows, besides [`EXTERNAL_ID_FIELD`].
+const CASE_FIELDS: &[&str] = &[
+    "Id",
+    "CaseNumber",
+    "Subject",
+    "Origin",
+    "Status",
+    "Description",
+    "SuppliedPhone",
+    "SuppliedName",
+    "SuppliedEmail",
+    "ContactId",
+    "AccountId",
+    "Reason",
+    "Priority",
+    "Type",
+    "IsEscalated",
+    "Call_Reason__c",
+];
+fn case_url(version: &str, id: &str) -> String {
+    format!("/services/data/{version}/sobjects/Case/{id}")
+}
+
+/// Checks a write's fields the way the org would: known fields, lengths, and no writing the Id.
+fn check_case_fields(body: &Value) -> Result<Map<String, Value>, (StatusCode, Value)> {
+    let Some(fields) = body.as_object() else {
+        return Err(sf_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not a JSON object"));
+    };
+    for (name, value) in fields {
+        if name == "Id" || name == "CaseNumber" {
+            return Err(sf_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                &format!("Unable to create/update fields: {name}"),
+            ));
+        }
+        if !CASE_FIELDS.contains(&name.as_str()) && name != EXTERNAL_ID_FIELD {
+            return Err(sf_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_FIELD",
+                &format!("No such column '{name}' on sobject of type Case"),
+            ));
+        }
+        let limit = match name.as_str() {
+            "SuppliedPhone" => 40,
+            "Subject" => 255,
+            _ => 32000,
+        };
+        if value.as_str().is_some_and(|s| s.chars().count() > limit) {
+            return Err((
+                StatusCode::BAD_REQUEST,
+                json!([{"message": format!("{name}: data value too large"), "errorCode": "STRING_TOO_LONG", "fields": [name]}]),
+            ));
+        }
+    }
+    Ok(fields.clone())
+}
+
+pub(crate) fn create(
+    state: &mut State,
+    _version: &str,
+    body: &Value,
+    external: Option<(&str, &str)>,
+) -> (StatusCode, Value) {
+    let mut fields = match check_case_fields(body) {
+        Ok(fields) => fields,
+        Err(error) => return error,
+    };
+    state.cases_created += 1;
+    let id = salesforce_id("500", state.cases_created);
+    fields.insert("Id".into(), id.clone().into());
+    fields.insert("CaseNumber".into(), format!("{:08}", 1000 + state.cases_created).into());
+    fields.entry("Status").or_insert("New".into());
+    if let Some((field, value)) = external {
+        fields.insert(field.into(), value.into());
+    }
+    let key = id[..15].to_owned();
+    if let Some(journal) = state.journal.as_mut() {
+        journal.push(Undo::Remove(key.clone()));
+    }
+    state.cases.insert(key, fields);
+    (StatusCode::CREATED, json!({"id": id, "success": true, "errors": []}))
+}
+
+pub(crate) fn read(state: &State, version: &str, id: &str, fields: Option<&str>) -> (StatusCode, Value) {
+    let key = State::case_key(id);
+    let Some(case) = state.cases.get(key) else {
+        if state.deleted_cases.contains(key) {
+            return sf_error(StatusCode::NOT_FOUND, "ENTITY_IS_DELETED", "entity is deleted");
+        }
+        return not_found();
+    };
+    let case_id = case.get("Id").and_then(Value::as_str).unwrap_or_default();
+    let mut record = Map::new();
+    record.insert("attributes".into(), json!({"type": "Case", "url": case_url(version, case_id)}));
+    let wanted: Vec<&str> = match fields {
+        Some(list) => list.split(',').map(str::trim).collect(),
+        None => CASE_FIELDS.to_vec(),
+    };
+    for field in wanted {
+        if !CASE_FIELDS.contains(&field) && field != EXTERNAL_ID_FIELD {
+            return sf_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_FIELD",
+                &format!("No such column '{field}' on entity 'Case'"),
+            );
+        }
+        record.insert(field.into(), case.get(field).cloned().unwrap_or(Value::Null));
+    }
+    (StatusCode::OK, Value::Object(record))
+}
+
+pub(crate) fn upsert(state: &mut State, version: &str, field: &str, value: &str, body: &Value) -> (StatusCode, Value) {
+    if field != EXTERNAL_ID_FIELD {
+        return sf_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!("Provided external ID field does not exist or is not accessible: {field}"),
+        );
+    }
+    let existing = state
+        .cases
+        .iter()
+        .filter(|(_, case)| case.get(field).and_then(Value::as_str) == Some(value))
+        .map(|(key, _)| key.clone())
+        .collect::<Vec<_>>();
+    match existing.as_slice() {
+        [] => {
+            let (status, mut answer) = create(state, version, body, Some((field, value)));
+            if status == StatusCode::CREATED {
+                answer["created"] = true.into();
+            }
+            (status, answer)
+        }
+        [key] => {
+            let fields = match check_case_fields(body) {
+                Ok(fields) => fields,
+                Err(error) => return error,
+            };
+            let Some(case) = state.cases.get_mut(key) else {
+                return not_found();
+            };
+            let before = case.clone();
+            case.extend(fields);
+            let id = case.get("Id").cloned().unwrap_or(Value::Null);
+            if let Some(journal) = state.journal.as_mut() {
+                journal.push(Undo::Restore(key.clone(), before));
+            }
+            (StatusCode::OK, json!({"id": id, "success": true, "errors": [], "created": false}))
+        }
+        _ => sf_error(StatusCode::MULTIPLE_CHOICES, "MULTIPLE_CHOICES", "more than one record matched the external id"),
+    }
+}

@@ -1,0 +1,188 @@
+//! [`StandinOrg`]: the running org, and everything a test does to it or asks of it.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{Map, Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::faults::{Chaos, Fault};
+use crate::ids::salesforce_id;
+use crate::request::Route;
+use crate::server;
+use crate::state::{Contact, ContactRow, Recorded, Shared, State, lock};
+use crate::{CLIENT_ID, CLIENT_SECRET, SECRET_ARN};
+
+/// A running stand-in org. Stops when dropped.
+pub struct StandinOrg {
+    state: Shared,
+    addr: SocketAddr,
+    server: JoinHandle<()>,
+}
+
+impl Drop for StandinOrg {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl StandinOrg {
+    /// Starts on an ephemeral loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let state: Shared = Arc::new(Mutex::new(State {
+            url: format!("http://{addr}"),
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            secrets: BTreeMap::from([(
+                SECRET_ARN.to_owned(),
+                json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string(),
+            )]),
+            ..State::default()
+        }));
+        let server = server::spawn(listener, state.clone());
+        Ok(Self { state, addr, server })
+    }
+
+    /// `http://127.0.0.1:<port>`: the My Domain URL, instance URL, and AWS endpoint URL alike.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub fn set_credentials(&self, client_id: &str, client_secret: &str) {
+        let mut state = self.state();
+        state.client_id = client_id.into();
+        state.client_secret = client_secret.into();
+    }
+
+    pub fn set_secret(&self, secret_id: &str, secret_string: &str) {
+        self.state().secrets.insert(secret_id.into(), secret_string.into());
+    }
+
+    /// Adds an Account and answers its 18-character id.
+    pub fn add_account(&self) -> String {
+        let mut state = self.state();
+        state.accounts += 1;
+        salesforce_id("001", state.accounts)
+    }
+
+    /// Adds a Contact and answers its 18-character id.
+    pub fn add_contact(&self, contact: Contact) -> String {
+        let mut state = self.state();
+        let id = salesforce_id("003", state.contacts.len() as u64 + 1);
+        state.contacts.push(ContactRow { id: id.clone(), contact });
+        id
+    }
+
+    /// A Contact with one `Phone`, in a new Account; answers (contact id, account id).
+    pub fn add_caller(&self, first_name: &str, last_name: &str, phone: &str) -> (String, String) {
+        let account_id = self.add_account();
+        let contact_id = self.add_contact(Contact {
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            phones: vec![("Phone", phone.into())],
+            account_id: Some(account_id.clone()),
+        });
+        (contact_id, account_id)
+    }
+
+    /// Moves a case to the recycle bin.
+    pub fn delete_case(&self, id: &str) -> bool {
+        let mut state = self.state();
+        let key = State::case_key(id).to_owned();
+        let removed = state.cases.remove(&key).is_some();
+        if removed {
+            state.deleted_cases.insert(key);
+        }
+        removed
+    }
+
+    /// Every live case, with all its fields.
+    pub fn cases(&self) -> Vec<Map<String, Value>> {
+        self.state().cases.values().cloned().collect()
+    }
+
+    pub fn case(&self, id: &str) -> Option<Map<String, Value>> {
+        self.state().cases.get(State::case_key(id)).cloned()
+    }
+
+    /// Changes a case as an agent would in the Salesforce UI.
+    pub fn set_case_field(&self, id: &str, field: &str, value: Value) -> bool {
+        let mut state = self.state();
+        let Some(case) = state.cases.get_mut(State::case_key(id)) else { return false };
+        case.insert(field.to_owned(), value);
+        true
+    }
+
+    /// Injects `fault` into the next `times` requests of `route`, in order with earlier injections.
+    pub fn inject(&self, route: Route, fault: Fault, times: usize) {
+        self.state().faults.inject(route, fault, times);
+    }
+
+    /// Every session ends, as when an admin revokes them or they time out.
+    pub fn expire_sessions(&self) {
+        self.state().tokens.clear();
+    }
+
+    pub fn count(&self, route: Route) -> usize {
+        self.state().counts.get(&route).copied().unwrap_or_default()
+    }
+
+    /// HTTP requests that reached Salesforce (a composite request counts once).
+    pub fn salesforce_requests(&self) -> usize {
+        self.state().salesforce_requests()
+    }
+
+    /// The requests since the counts were last reset, whole (the first ten thousand).
+    pub fn recorded(&self) -> Vec<Recorded> {
+        self.state().recorded.clone()
+    }
+
+    pub fn reset_counts(&self) {
+        let mut state = self.state();
+        state.recorded.clear();
+        state.counts.clear();
+    }
+
+    /// Misbehaves at random from now on, as [`Chaos`] says; `Chaos::default()` stops it.
+    pub fn set_chaos(&self, chaos: Chaos) {
+        self.state().faults.set_chaos(chaos);
+    }
+
+    /// Attributes Connect holds for a call, by its `InitialContactId`.
+    pub fn contact_attributes(&self, initial_contact_id: &str) -> BTreeMap<String, String> {
+        self.state().contact_attributes.get(initial_contact_id).cloned().unwrap_or_default()
+    }
+
+    /// The sample callers the local demo and `standin-org` serve.
+    pub fn add_demo_data(&self) {
+        self.add_caller("Ada", "Lovelace", "(415) 555-0100");
+        self.add_caller("Yuki", "Tanaka", "03-1234-5678");
+        let account = self.add_account();
+        self.add_contact(Contact {
+            first_name: "Hiro".into(),
+            last_name: "Sato".into(),
+            phones: vec![("Phone", "06-6123-4567".into()), ("MobilePhone", "090-1234-5678".into())],
+            account_id: Some(account.clone()),
+        });
+        for first_name in ["Sam", "Alex"] {
+            self.add_contact(Contact {
+                first_name: first_name.into(),
+                last_name: "Rivera".into(),
+                phones: vec![("HomePhone", "+1 206.555.0199".into())],
+                account_id: Some(account.clone()),
+            });
+        }
+    }
+}

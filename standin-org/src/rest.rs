@@ -1,0 +1,118 @@
+//! The Salesforce REST API under `/services/data/vXX.X/`: each call parsed once into a [`RestOp`], the
+//! same for a direct request and a composite subrequest, and served only in a live session.
+
+use std::collections::BTreeMap;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde_json::Value;
+
+use crate::request::Route;
+use crate::state::State;
+use crate::wire::{form_urlencoded, json_response, percent_decode, sf_error, sf_error_response};
+use crate::{cases, composite, search};
+
+pub(crate) enum RestOp {
+    /// `GET search?q=…` (SOSL).
+    Search { version: String, query: String },
+    /// `GET parameterizedSearch?q=…&sobject=…&in=…`.
+    ParameterizedSearch { version: String, params: BTreeMap<String, String> },
+    /// `POST sobjects/Case`.
+    CreateCase { version: String, body: Value },
+    /// `GET sobjects/Case/{id}?fields=…`.
+    ReadCase { version: String, id: String, fields: Option<String> },
+    /// `PATCH sobjects/Case/{external id field}/{value}`: upsert.
+    UpsertCase { version: String, field: String, value: String, body: Value },
+    /// `POST composite`.
+    Composite { body: Value },
+    /// Anything else: `404 NOT_FOUND`, as the org answers it.
+    NotFound,
+}
+
+impl RestOp {
+    pub(crate) fn parse(method: &Method, path: &str, query: &str, body: Value) -> Self {
+        let Some(rest) = path.strip_prefix("/services/data/") else { return Self::NotFound };
+        let mut segments: Vec<String> = rest.trim_end_matches('/').split('/').map(percent_decode).collect();
+        let version = segments.remove(0);
+        if !is_version(&version) {
+            return Self::NotFound;
+        }
+        let mut params = form_urlencoded(query.as_bytes());
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        match (method.as_str(), segments.as_slice()) {
+            ("GET", ["search"]) => Self::Search { version, query: params.remove("q").unwrap_or_default() },
+            ("GET", ["parameterizedSearch"]) => Self::ParameterizedSearch { version, params },
+            ("POST", ["composite"]) => Self::Composite { body },
+            ("POST", ["sobjects", "Case"]) => Self::CreateCase { version, body },
+            ("GET", ["sobjects", "Case", id]) => {
+                Self::ReadCase { version, id: (*id).to_owned(), fields: params.remove("fields") }
+            }
+            ("PATCH", ["sobjects", "Case", field, value]) => {
+                Self::UpsertCase { version, field: (*field).to_owned(), value: (*value).to_owned(), body }
+            }
+            _ => Self::NotFound,
+        }
+    }
+
+    pub(crate) fn route(&self) -> Route {
+        match self {
+            Self::Search { .. } => Route::Search,
+            Self::ParameterizedSearch { .. } => Route::ParameterizedSearch,
+            Self::CreateCase { .. } => Route::CaseCreate,
+            Self::ReadCase { .. } => Route::CaseRead,
+            Self::UpsertCase { .. } => Route::CaseUpsert,
+            Self::Composite { .. } => Route::Composite,
+            Self::NotFound => Route::OtherSalesforce,
+        }
+    }
+
+    pub(crate) fn apply(self, state: &mut State) -> (StatusCode, Value) {
+        match self {
+            Self::Search { version, query } => search::sosl(state, &version, &query),
+            Self::ParameterizedSearch { version, params } => search::parameterized(state, &version, &params),
+            Self::CreateCase { version, body } => cases::create(state, &version, &body, None),
+            Self::ReadCase { version, id, fields } => cases::read(state, &version, &id, fields.as_deref()),
+            Self::UpsertCase { version, field, value, body } => cases::upsert(state, &version, &field, &value, &body),
+            Self::Composite { body } => composite::run(state, &body),
+            Self::NotFound => not_found(),
+        }
+    }
+}
+
+/// Serves `op` when `bearer` is a live session; `401 INVALID_SESSION_ID` otherwise.
+pub(crate) fn serve(state: &mut State, bearer: Option<&str>, op: RestOp) -> Response {
+    if !bearer.is_some_and(|token| state.tokens.contains(token)) {
+        return sf_error_response(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid");
+    }
+    let (status, body) = op.apply(state);
+    json_response(status, body)
+}
+
+pub(crate) fn not_found() -> (StatusCode, Value) {
+    sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
+}
+
+fn is_version(version: &str) -> bool {
+    version.strip_prefix('v').and_then(|v| v.split_once('.')).is_some_and(|(major, minor)| {
+        !major.is_empty() && !minor.is_empty() && major.bytes().chain(minor.bytes()).all(|b| b.is_ascii_digit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn calls_are_recognised_once_whatever_their_encoding() {
+        let parse = |method: Method, path: &str, query: &str| RestOp::parse(&method, path, query, Value::Null).route();
+        assert_eq!(parse(Method::GET, "/services/data/v66.0/search", "q=x"), Route::Search);
+        assert_eq!(parse(Method::GET, "/services/data/v66.0/parameterizedSearch/", "q=x"), Route::ParameterizedSearch);
+        assert_eq!(parse(Method::GET, "/services/data/v66.0/sobjects/Case/500Dn0000000001IAA", ""), Route::CaseRead);
+        assert_eq!(parse(Method::PATCH, "/services/data/v66.0/sobjects/Case/Ext__c/a%2Fb", ""), Route::CaseUpsert);
+        assert_eq!(parse(Method::GET, "/services/data/66.0/search", "q=x"), Route::OtherSalesforce);
+        assert_eq!(parse(Method::DELETE, "/services/data/v66.0/sobjects/Case/x", ""), Route::OtherSalesforce);
+        let upsert = RestOp::parse(&Method::PATCH, "/services/data/v66.0/sobjects/Case/Ext__c/a%2Fb", "", json!({}));
+        assert!(matches!(upsert, RestOp::UpsertCase { value, .. } if value == "a/b"));
+    }
+}

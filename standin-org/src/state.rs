@@ -1,0 +1,105 @@
+//! The org's state behind one lock, in the manner of mini-redis's `db.rs`: records, sessions, what
+//! Connect and Secrets Manager hold, faults to come, and what was asked of it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::http::{Method, Uri};
+use serde_json::{Map, Value};
+
+use crate::faults::Faults;
+use crate::request::Route;
+
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub first_name: String,
+    pub last_name: String,
+    /// Phone fields (`Phone`, `MobilePhone`, …) as people typed them.
+    pub phones: Vec<(&'static str, String)>,
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ContactRow {
+    pub id: String,
+    pub contact: Contact,
+}
+
+/// One request as it arrived, for tests that check what reached the wire.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub route: Route,
+    pub method: String,
+    /// Path and query, exactly as sent (still percent-encoded).
+    pub target: String,
+    pub body: String,
+}
+
+/// Undoes one write of a composite request that is rolled back.
+pub(crate) enum Undo {
+    Remove(String),
+    Restore(String, Map<String, Value>),
+}
+
+/// Requests kept whole for inspection; a soak run's tens of thousands are only counted.
+const RECORDED_MAX: usize = 10_000;
+
+#[derive(Default)]
+pub(crate) struct State {
+    /// Where this org is served; the token answer's `instance_url`.
+    pub url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub tokens: HashSet<String>,
+    pub tokens_issued: u64,
+    pub contacts: Vec<ContactRow>,
+    pub accounts: u64,
+    /// Live cases by their 15-character id.
+    pub cases: BTreeMap<String, Map<String, Value>>,
+    pub deleted_cases: HashSet<String>,
+    pub cases_created: u64,
+    /// While an allOrNone composite runs: how to undo each write it made.
+    pub journal: Option<Vec<Undo>>,
+    pub faults: Faults,
+    /// Added to every request, as a network round trip to a real org would.
+    pub latency: Duration,
+    pub counts: BTreeMap<Route, usize>,
+    /// The first [`RECORDED_MAX`] requests since the counts were reset.
+    pub recorded: Vec<Recorded>,
+    /// What Connect holds for each call, by `InitialContactId`.
+    pub contact_attributes: BTreeMap<String, BTreeMap<String, String>>,
+    pub secrets: BTreeMap<String, String>,
+}
+
+pub(crate) type Shared = Arc<Mutex<State>>;
+
+pub(crate) fn lock(state: &Shared) -> MutexGuard<'_, State> {
+    // A test that panicked while holding the lock must not take the other tests' org down with it.
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl State {
+    /// Counts a request of `route`, and keeps it whole while there is room.
+    pub(crate) fn record(&mut self, route: Route, method: &Method, uri: &Uri, body: &[u8]) {
+        *self.counts.entry(route).or_default() += 1;
+        if self.recorded.len() < RECORDED_MAX {
+            self.recorded.push(Recorded {
+                route,
+                method: method.to_string(),
+                target: uri.path_and_query().map(ToString::to_string).unwrap_or_default(),
+                body: String::from_utf8_lossy(body).into_owned(),
+            });
+        }
+    }
+
+    /// HTTP requests that reached Salesforce (a composite request counts once).
+    pub(crate) fn salesforce_requests(&self) -> usize {
+        self.counts.iter().filter(|(route, _)| route.is_salesforce()).map(|(_, n)| n).sum()
+    }
+
+    /// The stored case an id of 15 or 18 characters names.
+    pub(crate) fn case_key(id: &str) -> &str {
+        if id.len() == 15 || id.len() == 18 { id.get(..15).unwrap_or(id) } else { id }
+    }
+}
