@@ -1,6 +1,10 @@
 //! What the integration tests, the call demo, the soak run and the benchmark share: a stand-in org on
 //! loopback, the real handler pointed at it, Connect events, and the JSON log lines the handler writes.
 
+mod runtime_api;
+
+pub use runtime_api::{Posted, RuntimeApi, spawn_bootstrap};
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

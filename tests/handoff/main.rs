@@ -1,5 +1,6 @@
 //! Integration tests: the real handler, over real HTTP, against the stand-in org on loopback.
 
+mod bootstrap;
 mod failures;
 mod first_leg;
 mod logs;
