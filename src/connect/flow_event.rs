@@ -92,6 +92,12 @@ pub enum EventError {
     Shape(String),
     #[error("the event has no ContactId")]
     NoContactId,
+    /// Present, but not the UUID Connect gives (AWS's console test event has `…-XXXXXXXXXXX`).
+    #[error("the event's ContactId is not an Amazon Connect contact id (a UUID); is this a placeholder test event?")]
+    NotAContactId,
+    /// Present, but not `arn:aws:connect:<region>:<account>:instance/<instance id>`.
+    #[error("the event's InstanceARN is not an Amazon Connect instance ARN (arn:aws:connect:…:instance/<id>)")]
+    NotAnInstanceArn,
 }
 
 impl FlowEvent {
@@ -99,10 +105,18 @@ impl FlowEvent {
         let raw: RawEvent = serde_json::from_value(value).map_err(|e| EventError::Shape(shape_error(&e)))?;
         let data = raw.details.contact_data;
 
-        let contact_id = data.contact_id.as_ref().and_then(valid_contact_id).ok_or(EventError::NoContactId)?;
-        let initial_contact_id =
-            data.initial_contact_id.as_ref().and_then(valid_contact_id).unwrap_or_else(|| contact_id.clone());
-        let instance_id = data.instance_arn.as_ref().and_then(Value::as_str).and_then(instance_id);
+        let contact_id = match present(data.contact_id.as_ref()) {
+            None => return Err(EventError::NoContactId),
+            Some(id) => valid_contact_id(id).ok_or(EventError::NotAContactId)?,
+        };
+        let initial_contact_id = match present(data.initial_contact_id.as_ref()) {
+            None => contact_id.clone(),
+            Some(id) => valid_contact_id(id).ok_or(EventError::NotAContactId)?,
+        };
+        let instance_id = match present(data.instance_arn.as_ref()) {
+            None => None,
+            Some(arn) => Some(arn.as_str().and_then(instance_id).ok_or(EventError::NotAnInstanceArn)?),
+        };
         let channel = Channel::from_wire(data.channel.as_ref().and_then(Value::as_str));
 
         let address =
@@ -113,9 +127,12 @@ impl FlowEvent {
             Channel::Chat | Channel::Task | Channel::Email => CallerNumber::Withheld,
         };
 
-        let case_attribute = match data.attributes.get(CASE_ID_ATTRIBUTE).and_then(Value::as_str).map(str::trim) {
-            None | Some("") => CaseAttribute::Absent,
-            Some(raw) => CaseId::parse(raw).map_or(CaseAttribute::Malformed, CaseAttribute::Valid),
+        let case_attribute = match present(data.attributes.get(CASE_ID_ATTRIBUTE)) {
+            None => CaseAttribute::Absent,
+            // Connect's attributes are strings: a number or an object here is not a case id of ours.
+            Some(value) => {
+                value.as_str().and_then(CaseId::parse).map_or(CaseAttribute::Malformed, CaseAttribute::Valid)
+            }
         };
         let carried_contact_matches = data
             .attributes
@@ -164,20 +181,37 @@ fn shape_error(error: &serde_json::Error) -> String {
     format!("expected {expected}")
 }
 
+/// A value that is there: not missing, not null, not an empty or blank string.
+fn present(value: Option<&Value>) -> Option<&Value> {
+    value.filter(|v| match v {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        _ => true,
+    })
+}
+
 /// Connect contact ids are UUIDs; anything else never reaches a URL or a log.
 fn valid_contact_id(value: &Value) -> Option<String> {
-    value
-        .as_str()
-        .map(str::trim)
-        .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
-        .map(str::to_owned)
+    value.as_str().map(str::trim).filter(|id| is_uuid(id)).map(str::to_owned)
+}
+
+/// `8-4-4-4-12` hexadecimal digits, in either letter case.
+fn is_uuid(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `arn:aws:connect:us-east-1:123456789012:instance/<id>` → `<id>`.
 fn instance_id(arn: &str) -> Option<String> {
-    let (_, id) = arn.split_once(":instance/")?;
+    let rest = arn.trim().strip_prefix("arn:")?;
+    let (_, rest) = rest.split_once(":connect:")?;
+    let (_, id) = rest.split_once(":instance/")?;
     let id = id.split('/').next()?;
-    valid_contact_id(&Value::String(id.to_owned()))
+    is_uuid(id).then(|| id.to_owned())
 }
 
 impl Channel {
@@ -237,8 +271,8 @@ mod tests {
     fn tolerates_nulls_and_non_string_values() {
         let mut data = first_leg();
         data["CustomerEndpoint"] = Value::Null;
-        data["Attributes"] = json!({"SfdcCaseId": 5, "Other": {"x": 1}});
-        data["InstanceARN"] = json!(17);
+        data["Attributes"] = json!({"SfdcCaseId": "", "Other": {"x": 1}});
+        data["InstanceARN"] = Value::Null;
         let parameters = json!({
             "Case.Priority": 3, "Case.IsEscalated": true, "Case.Bad Name": "x",
             "Case.Nested": {"a": 1}, "Case.Null": null, "Unrelated": [1, 2]
@@ -257,10 +291,40 @@ mod tests {
 
     #[test]
     fn malformed_case_attribute_is_flagged() {
+        for attribute in [json!("500\"} OR Id != {'"), json!(5), json!({"x": 1}), json!(["500000000000001"])] {
+            let mut data = first_leg();
+            data["Attributes"] = json!({"SfdcCaseId": attribute});
+            let event = FlowEvent::from_value(event(data, json!({}))).expect("valid");
+            assert_eq!(event.case_attribute, CaseAttribute::Malformed, "{attribute}");
+        }
+    }
+
+    #[test]
+    fn an_eighteen_character_attribute_in_lower_case_is_the_same_case() {
         let mut data = first_leg();
-        data["Attributes"] = json!({"SfdcCaseId": "500\"} OR Id != {'"});
+        data["Attributes"] = json!({"SfdcCaseId": "500hq0000000008iaa"});
         let event = FlowEvent::from_value(event(data, json!({}))).expect("valid");
-        assert_eq!(event.case_attribute, CaseAttribute::Malformed);
+        assert_eq!(event.case_attribute, CaseAttribute::Valid(CaseId::parse("500Hq0000000008").expect("id")));
+    }
+
+    #[test]
+    fn placeholder_ids_and_arns_are_named_for_what_they_are() {
+        let mut data = first_leg();
+        data["ContactId"] = json!("4a573372-1f28-4e26-b97b-XXXXXXXXXXX");
+        let error = FlowEvent::from_value(event(data, json!({}))).expect_err("placeholder");
+        assert_eq!(error, EventError::NotAContactId);
+        assert!(error.to_string().contains("not an Amazon Connect contact id"), "{error}");
+        for arn in
+            [json!("arn:aws:connect:aws-region:1234567890:instance/c8c0e68d-2200-4265-82c0-XXXXXXXXXX"), json!(17)]
+        {
+            let mut data = first_leg();
+            data["InstanceARN"] = arn.clone();
+            assert_eq!(
+                FlowEvent::from_value(event(data, json!({}))).err(),
+                Some(EventError::NotAnInstanceArn),
+                "{arn}"
+            );
+        }
     }
 
     #[test]
@@ -284,6 +348,8 @@ mod tests {
         let mut data = first_leg();
         data["ContactId"] = json!("../../etc");
         data["InitialContactId"] = Value::Null;
+        assert_eq!(FlowEvent::from_value(event(data.clone(), json!({}))).err(), Some(EventError::NotAContactId));
+        data["ContactId"] = json!("  ");
         assert_eq!(FlowEvent::from_value(event(data, json!({}))).err(), Some(EventError::NoContactId));
     }
 }

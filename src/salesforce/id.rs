@@ -17,8 +17,10 @@ pub struct SalesforceId(String);
 pub struct CaseId(SalesforceId);
 
 impl SalesforceId {
-    /// Accepts a 15-character id, or an 18-character id whose checksum matches its first 15 characters.
-    /// Anything else (wrong length, characters outside `[0-9A-Za-z]`, bad checksum) is `None`.
+    /// Accepts a 15-character id, or an 18-character id in any letter case: its last three characters say
+    /// which of the first fifteen are upper case, so a lower-cased or upper-cased copy names the same record.
+    /// Anything else (wrong length, characters outside `[0-9A-Za-z]`, a checksum that marks a digit as upper
+    /// case) is `None`.
     pub fn parse(raw: &str) -> Option<Self> {
         let raw = raw.trim();
         if !raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -28,7 +30,9 @@ impl SalesforceId {
             15 => Some(Self(format!("{raw}{}", checksum(raw)))),
             18 => {
                 let (base, suffix) = raw.split_at(15);
-                (suffix.eq_ignore_ascii_case(&checksum(base))).then(|| Self(format!("{base}{}", checksum(base))))
+                let base = restore_case(base, suffix)?;
+                let suffix = checksum(&base);
+                Some(Self(base + &suffix))
             }
             _ => None,
         }
@@ -72,6 +76,25 @@ fn checksum(base: &str) -> String {
             char::from(CHECKSUM_ALPHABET[bits])
         })
         .collect()
+}
+
+/// The first fifteen characters in the letter case `suffix` records; `None` when `suffix` is not a
+/// checksum or marks a digit as upper case.
+fn restore_case(base: &str, suffix: &str) -> Option<String> {
+    let mut restored = String::with_capacity(15);
+    for (chunk, code) in base.as_bytes().chunks(5).zip(suffix.bytes()) {
+        let bits = CHECKSUM_ALPHABET.iter().position(|c| *c == code.to_ascii_uppercase())?;
+        for (i, byte) in chunk.iter().enumerate() {
+            let upper = bits & (1 << i) != 0;
+            match (byte.is_ascii_alphabetic(), upper) {
+                (true, true) => restored.push(char::from(byte.to_ascii_uppercase())),
+                (true, false) => restored.push(char::from(byte.to_ascii_lowercase())),
+                (false, false) => restored.push(char::from(*byte)),
+                (false, true) => return None,
+            }
+        }
+    }
+    Some(restored)
 }
 
 impl fmt::Display for SalesforceId {
@@ -120,10 +143,20 @@ mod tests {
     }
 
     #[test]
-    fn wrong_checksum_is_rejected() {
+    fn a_checksum_that_marks_a_digit_upper_case_is_rejected() {
+        // `D` marks the 11th and 12th characters, `6` and `V`, as upper case: `6` has no case.
         assert_eq!(SalesforceId::parse("001A0000006Vm9rIAD"), None);
-        // Lower-casing the case-sensitive part changes which checksum is right.
-        assert_eq!(SalesforceId::parse("001a0000006vm9rIAC"), None);
+        assert_eq!(SalesforceId::parse("001A0000006Vm9r!AC"), None);
+    }
+
+    #[test]
+    fn an_eighteen_character_id_in_another_letter_case_names_the_same_record() {
+        let id = SalesforceId::parse("001A0000006Vm9rIAC").expect("valid");
+        for copy in ["001a0000006vm9riac", "001A0000006VM9RIAC", "001a0000006vm9rIAC"] {
+            assert_eq!(SalesforceId::parse(copy), Some(id.clone()), "{copy}");
+        }
+        let case = CaseId::parse("500hq0000000008iaa").expect("a lower-cased case id");
+        assert_eq!(case.as_str(), "500Hq0000000008IAA");
     }
 
     #[test]

@@ -263,3 +263,16 @@ async fn with_the_external_id_a_reset_create_is_sent_again() {
     assert_eq!(org.count(Route::Composite), 2);
     assert_eq!(org.cases().len(), 1);
 }
+
+#[tokio::test]
+async fn aws_console_test_event_is_rejected_as_a_placeholder_not_as_missing_its_id() {
+    let (org, handoff) = setup(&[]).await;
+    let event = serde_json::from_str(include_str!("../../events/console-test-event.json")).expect("JSON");
+    let error = invoke(&handoff, event).await.expect_err("placeholder ids");
+    assert_eq!(error.error_type(), "InvalidEvent");
+    let message = error.to_string();
+    assert!(message.contains("ContactId is not an Amazon Connect contact id"), "{message}");
+    assert!(!message.contains("no ContactId"), "{message}");
+    assert_eq!(org.salesforce_requests(), 0, "no login, no search, no case");
+    assert!(org.cases().is_empty());
+}

@@ -107,10 +107,33 @@ async fn hostile_or_malformed_case_ids_are_treated_as_absent() {
 }
 
 #[tokio::test]
-async fn non_string_case_attribute_is_absent() {
-    let (_org, handoff) = setup(&[]).await;
-    let event =
-        voice_event(SECOND_CONTACT, FIRST_CONTACT, json!("+14155550100"), json!({"SfdcCaseId": {"x": 1}}), json!({}));
-    let answer = invoke_ok(&handoff, event).await;
-    assert_eq!(answer["SfdcCaseOutcome"], "created");
+async fn a_non_string_case_attribute_is_replaced_and_an_empty_one_is_absent() {
+    let (org, handoff) = setup(&[]).await;
+    for (attribute, outcome) in
+        [(json!({"x": 1}), "replaced"), (json!(500), "replaced"), (json!(""), "created"), (json!(null), "created")]
+    {
+        let event = voice_event(
+            SECOND_CONTACT,
+            FIRST_CONTACT,
+            json!("+14155550100"),
+            json!({"SfdcCaseId": attribute}),
+            json!({}),
+        );
+        let answer = invoke_ok(&handoff, event).await;
+        assert_eq!(answer["SfdcCaseOutcome"], outcome, "{attribute}");
+    }
+    assert_eq!(org.count(Route::CaseRead), 0, "nothing malformed is read");
+}
+
+#[tokio::test]
+async fn an_eighteen_character_attribute_in_another_letter_case_pops_the_same_case() {
+    let (org, handoff) = setup(&[]).await;
+    let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    let id = first["SfdcCaseId"].as_str().expect("id").to_owned();
+    for copy in [id.to_ascii_lowercase(), id.to_ascii_uppercase()] {
+        let answer = invoke_ok(&handoff, transfer_leg("+14155550100", &copy)).await;
+        assert_eq!(answer["SfdcCaseOutcome"], "found", "{copy}");
+        assert_eq!(answer["SfdcCaseId"], id.as_str(), "{copy}");
+    }
+    assert_eq!(org.cases().len(), 1);
 }
