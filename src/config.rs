@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::phone::Country;
 use crate::salesforce::{ClientCredentials, CredentialSource, is_field_api_name};
 
 /// REST API version used when `SALESFORCE_API_VERSION` is unset.
@@ -21,6 +22,9 @@ pub struct Config {
     pub case_external_id_field: Option<String>,
     pub update_contact_attributes: bool,
     pub response_budget: Duration,
+    /// `HOME_COUNTRY`: whose numbers the org stores without a country code. Unset: the country of the
+    /// number the customer reached (`SystemEndpoint.Address`), contact by contact.
+    pub home_country: Option<Country>,
     /// `AWS_LAMBDA_FUNCTION_NAME`, the metrics' `FunctionName` dimension.
     pub function_name: String,
 }
@@ -93,6 +97,14 @@ impl Config {
                 })?,
         };
 
+        let home_country = match get("HOME_COUNTRY") {
+            None => None,
+            Some(code) => Some(Country::from_code(&code).ok_or(ConfigError::Invalid {
+                name: "HOME_COUNTRY",
+                why: "expected an ISO 3166 country code such as US, GB or JP",
+            })?),
+        };
+
         let function_name = get("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
 
         Ok(Self {
@@ -103,6 +115,7 @@ impl Config {
             case_external_id_field,
             update_contact_attributes,
             response_budget,
+            home_country,
         })
     }
 }
@@ -138,6 +151,7 @@ mod tests {
         assert_eq!(config.case_external_id_field, None);
         assert!(config.update_contact_attributes);
         assert_eq!(config.response_budget, DEFAULT_RESPONSE_BUDGET);
+        assert_eq!(config.home_country, None);
         assert!(!format!("{config:?}").contains("shh"));
     }
 
@@ -156,12 +170,14 @@ mod tests {
             ("CASE_EXTERNAL_ID_FIELD", "Connect_Contact_Id__c"),
             ("UPDATE_CONTACT_ATTRIBUTES", "FALSE"),
             ("RESPONSE_BUDGET_MS", "1200"),
+            ("HOME_COUNTRY", "jp"),
         ]);
         let config = config(&vars).expect("valid");
         assert_eq!(config.api_version, "62.0");
         assert_eq!(config.case_external_id_field.as_deref(), Some("Connect_Contact_Id__c"));
         assert!(!config.update_contact_attributes);
         assert_eq!(config.response_budget, Duration::from_millis(1200));
+        assert_eq!(config.home_country, Country::from_code("JP"));
     }
 
     #[test]
@@ -176,6 +192,8 @@ mod tests {
             ("RESPONSE_BUDGET_MS", "0"),
             ("RESPONSE_BUDGET_MS", "9000"),
             ("RESPONSE_BUDGET_MS", "soon"),
+            ("HOME_COUNTRY", "Japan"),
+            ("HOME_COUNTRY", "ZZ"),
         ] {
             let mut vars = BASE.to_vec();
             vars.push((name, value));

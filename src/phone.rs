@@ -1,9 +1,10 @@
 //! The caller's number: parsed once from Connect's `CustomerEndpoint.Address`, turned into the spellings
-//! people type into Salesforce, and masked for logs.
+//! people type into Salesforce, compared with what a Contact's phone field holds, and masked for logs.
 
 use std::fmt;
+use std::str::FromStr;
 
-use phonenumber::{Mode, PhoneNumber};
+use phonenumber::{Mode, PhoneNumber, country};
 
 /// Longest value Salesforce's `Case.SuppliedPhone` holds.
 const SUPPLIED_PHONE_MAX: usize = 40;
@@ -23,6 +24,29 @@ pub enum CallerNumber {
 pub struct KnownNumber {
     number: PhoneNumber,
 }
+
+/// A country by its ISO 3166 code: whose numbers a phone field without a country code is read as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Country(country::Id);
+
+impl Country {
+    /// `JP`, `us`, `GB`: any region libphonenumber knows. `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Self> {
+        let code = code.trim().to_ascii_uppercase();
+        (code.len() == 2).then(|| country::Id::from_str(&code).ok().map(Self)).flatten()
+    }
+
+    /// The country of a number in international form (Connect's `SystemEndpoint.Address`).
+    pub fn of_number(address: &str) -> Option<Self> {
+        match CallerNumber::from_address(Some(address)) {
+            CallerNumber::Known(known) => known.country(),
+            _ => None,
+        }
+    }
+}
+
+/// Longest phone field value worth reading; Salesforce's phone fields hold 40 characters.
+const STORED_MAX: usize = 64;
 
 impl CallerNumber {
     /// Reads an endpoint address. `None` and the usual withheld markers are [`CallerNumber::Withheld`].
@@ -76,7 +100,7 @@ impl CallerNumber {
 pub fn load_metadata() {
     let _ = CallerNumber::from_address(Some("+14155550100"));
     if let CallerNumber::Known(known) = CallerNumber::from_address(Some("+81312345678")) {
-        let _ = (known.search_spellings(), known.international());
+        let _ = (known.search_terms(), known.international(), known.is_stored_as("03-1234-5678", known.country()));
     }
 }
 
@@ -94,6 +118,35 @@ impl KnownNumber {
 
     pub fn international(&self) -> String {
         self.number.format().mode(Mode::International).to_string()
+    }
+
+    /// The number's main country (`US` for `+1`, `IT` for `+39`); `None` for non-geographic numbers.
+    pub fn country(&self) -> Option<Country> {
+        let code = self.number.code().value();
+        let regions = phonenumber::metadata::DATABASE.region(&code)?;
+        regions.first().and_then(|region| country::Id::from_str(region).ok()).map(Country)
+    }
+
+    /// Whether a phone field holding `stored` (as someone typed it) is this number. A value without a
+    /// country code is read as a number of `home` when it is valid there, else of this number's country,
+    /// so `(415) 555-0100` in a US contact center is +1 415 555 0100 and never +49 4155 550100. The
+    /// `(0)` people write after a country code (`+44 (0)20 7946 0958`) is read both ways.
+    pub fn is_stored_as(&self, stored: &str, home: Option<Country>) -> bool {
+        if stored.len() > STORED_MAX {
+            return false;
+        }
+        let own = self.country().map(|c| c.0);
+        let read = |text: &str| {
+            let at_home =
+                home.and_then(|home| phonenumber::parse(Some(home.0), text).ok()).filter(PhoneNumber::is_valid);
+            at_home.or_else(|| phonenumber::parse(own, text).ok())
+        };
+        let mut readings = vec![read(stored)];
+        if stored.contains("(0)") {
+            readings.push(read(&stored.replacen("(0)", " ", 1)));
+        }
+        let caller = self.e164();
+        readings.into_iter().flatten().any(|number| number.format().mode(Mode::E164).to_string() == caller)
     }
 
     /// Every usual spelling of the number, as the digit strings a phone-field search compares, plus the
@@ -123,6 +176,42 @@ impl KnownNumber {
             }
         }
         spellings
+    }
+
+    /// The number grouped as libphonenumber writes it, with spaces for separators: national
+    /// (`03 1234 5678`), international without the `+` (`81 3 1234 5678`) and international without
+    /// the country code (`3 1234 5678`, which `+44 (0)20 7946 0958` ends with as `20 7946 0958`). For a
+    /// search index that splits stored values into tokens at spaces and punctuation, where one digit
+    /// run never matches `03-1234-5678`. Only phrases of two tokens or more; distinct.
+    pub fn search_phrases(&self) -> Vec<String> {
+        let grouped = |mode: Mode| -> Vec<String> {
+            self.number
+                .format()
+                .mode(mode)
+                .to_string()
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|group| !group.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let international = grouped(Mode::International);
+        let candidates =
+            [grouped(Mode::National), international.clone(), international.get(1..).unwrap_or_default().to_vec()];
+        let mut phrases: Vec<String> = Vec::with_capacity(candidates.len());
+        for groups in candidates {
+            let phrase = groups.join(" ");
+            if groups.len() >= 2 && !phrases.contains(&phrase) {
+                phrases.push(phrase);
+            }
+        }
+        phrases
+    }
+
+    /// What one search looks for: every digit spelling, then every grouped phrase.
+    pub fn search_terms(&self) -> Vec<String> {
+        let mut terms = self.search_spellings();
+        terms.extend(self.search_phrases());
+        terms
     }
 }
 
@@ -174,6 +263,50 @@ mod tests {
         assert!(forms.contains(&"02079460958".to_owned()), "{forms:?}");
     }
 
+    fn known(address: &str) -> KnownNumber {
+        match CallerNumber::from_address(Some(address)) {
+            CallerNumber::Known(known) => known,
+            other => panic!("{address} should parse, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn phrases_group_the_national_and_international_forms() {
+        assert_eq!(known("+14155550100").search_phrases(), ["415 555 0100", "1 415 555 0100"]);
+        assert_eq!(known("+81312345678").search_phrases(), ["03 1234 5678", "81 3 1234 5678", "3 1234 5678"]);
+        assert_eq!(known("+442079460958").search_phrases(), ["020 7946 0958", "44 20 7946 0958", "20 7946 0958"]);
+    }
+
+    #[test]
+    fn stored_values_without_a_country_code_are_read_as_the_home_country_s() {
+        let us = Country::from_code("us");
+        let jp = Country::from_code("JP");
+        assert!(us.is_some() && jp.is_some());
+        // The German caller whose digits coincide with a US number is not that US contact.
+        assert!(!known("+494155550100").is_stored_as("(415) 555-0100", us));
+        assert!(known("+494155550100").is_stored_as("04155 550100", us), "not valid in the US: the caller's country");
+        assert!(!known("+442079460958").is_stored_as("(207) 946-0958", us));
+        assert!(!known("+819012345678").is_stored_as("(901) 234-5678", us));
+        assert!(known("+819012345678").is_stored_as("090-1234-5678", us));
+        assert!(known("+14155550100").is_stored_as("(415) 555-0100", us));
+        assert!(known("+14155550100").is_stored_as("(415) 555-0100", jp), "not valid in Japan: the caller's country");
+        assert!(known("+81312345678").is_stored_as("03-1234-5678", jp));
+        assert!(known("+81312345678").is_stored_as("+81 3-1234-5678", us));
+        assert!(known("+442079460958").is_stored_as("+44 (0)20 7946 0958", us));
+        assert!(known("+41446681800").is_stored_as("0041 44 668 18 00", us));
+        assert!(!known("+14155550100").is_stored_as("(415) 555-0101", us));
+        assert!(!known("+14155550100").is_stored_as(&"4".repeat(100), us));
+    }
+
+    #[test]
+    fn countries_by_code_and_by_number() {
+        assert_eq!(Country::from_code("XX"), None);
+        assert_eq!(Country::from_code("USA"), None);
+        assert_eq!(Country::of_number("+18005550199"), Country::from_code("US"));
+        assert_eq!(Country::of_number("+390612345678"), Country::from_code("IT"));
+        assert_eq!(Country::of_number("anonymous"), None);
+    }
+
     #[test]
     fn withheld_markers_and_absent_numbers() {
         for address in [None, Some(""), Some("  "), Some("anonymous"), Some("Anonymous"), Some("+Restricted")] {
@@ -182,15 +315,15 @@ mod tests {
     }
 
     #[test]
-    fn hostile_addresses_yield_only_digit_spellings() {
+    fn hostile_addresses_yield_only_digits_and_spaces() {
         for address in
             ["\"} OR {*", "+1415\"}) RETURNING User(Id", "+14155550100\" OR \"*", "{!$Api.Session_ID}", "x' OR '1'='1"]
         {
             if let CallerNumber::Known(known) = CallerNumber::from_address(Some(address)) {
-                for spelling in known.search_spellings() {
+                for term in known.search_terms() {
                     assert!(
-                        spelling.trim_start_matches('+').bytes().all(|b| b.is_ascii_digit()),
-                        "{address} gave {spelling}"
+                        term.trim_start_matches('+').bytes().all(|b| b.is_ascii_digit() || b == b' '),
+                        "{address} gave {term}"
                     );
                 }
             }

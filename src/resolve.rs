@@ -5,8 +5,24 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 
 use crate::connect::{Answer, CaseAttribute, Channel, FlowEvent, Outcome};
-use crate::phone::CallerNumber;
+use crate::phone::{CallerNumber, Country, KnownNumber};
 use crate::salesforce::{CaseRecord, CaseStore, ContactSearch, MatchedContact, SalesforceError, UpsertedCase};
+
+/// How this deployment makes cases and reads numbers: set once from configuration.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rules {
+    /// `CASE_EXTERNAL_ID_FIELD`: the Case field that holds the call's `InitialContactId`.
+    pub external_id_field: Option<String>,
+    /// `HOME_COUNTRY`; unset, the country of the number the customer reached.
+    pub home_country: Option<Country>,
+}
+
+impl Rules {
+    /// Whose numbers a phone field without a country code holds, for this contact.
+    fn home_for(&self, event: &FlowEvent) -> Option<Country> {
+        self.home_country.or(event.system_country)
+    }
+}
 
 /// The answer, and whether the case still has to be stored on the contact.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +39,13 @@ pub struct Link {
 }
 
 impl Link {
+    /// The candidates a phone search found that really hold the caller's number, read as `home`'s
+    /// numbers where they have no country code: linked when there is exactly one.
+    pub fn verified(number: &KnownNumber, candidates: Vec<MatchedContact>, home: Option<Country>) -> Self {
+        let matches = candidates.into_iter().filter(|c| c.stored.iter().any(|s| number.is_stored_as(s, home)));
+        Self::from_matches(matches.collect())
+    }
+
     /// Links the only match; with several, links none rather than guess.
     pub fn from_matches(matches: Vec<MatchedContact>) -> Self {
         let count = u32::try_from(matches.len()).unwrap_or(u32::MAX);
@@ -130,9 +153,10 @@ fn confirmed(case: CaseRecord, event: &FlowEvent) -> Resolution {
 pub async fn resolve(
     store: &(impl ContactSearch + CaseStore),
     event: &FlowEvent,
-    external_id_field: Option<&str>,
+    rules: &Rules,
     deadline: Instant,
 ) -> Result<Resolution, SalesforceError> {
+    let external_id_field = rules.external_id_field.as_deref();
     let replacing = match &event.case_attribute {
         CaseAttribute::Absent => false,
         CaseAttribute::Valid(id) => match store.read_case(id, deadline).await? {
@@ -150,7 +174,8 @@ pub async fn resolve(
 
     let link = match &event.caller {
         CallerNumber::Known(number) => {
-            Link::from_matches(store.search_contacts(&number.search_spellings(), deadline).await?)
+            let candidates = store.search_contacts(&number.search_terms(), deadline).await?;
+            Link::verified(number, candidates, rules.home_for(event))
         }
         CallerNumber::Withheld | CallerNumber::Unrecognised { .. } => Link::default(),
     };
@@ -199,7 +224,15 @@ mod tests {
     }
 
     fn contact(id: &str, account: Option<&str>) -> MatchedContact {
-        MatchedContact { id: SalesforceId::parse(id).expect("id"), account_id: account.and_then(SalesforceId::parse) }
+        contact_at(id, account, "(415) 555-0100")
+    }
+
+    fn contact_at(id: &str, account: Option<&str>, phone: &str) -> MatchedContact {
+        MatchedContact {
+            id: SalesforceId::parse(id).expect("id"),
+            account_id: account.and_then(SalesforceId::parse),
+            stored: vec![phone.to_owned()],
+        }
     }
 
     /// An in-memory org that records which calls a leg made.
@@ -267,7 +300,8 @@ mod tests {
 
     async fn run(store: &Memory, event: &FlowEvent, external_id_field: Option<&str>) -> Resolution {
         let deadline = Instant::now() + std::time::Duration::from_secs(5);
-        resolve(store, event, external_id_field, deadline).await.expect("resolved")
+        let rules = Rules { external_id_field: external_id_field.map(str::to_owned), home_country: None };
+        resolve(store, event, &rules, deadline).await.expect("resolved")
     }
 
     #[tokio::test]
@@ -320,6 +354,23 @@ mod tests {
         let resolution = run(&store, &event, None).await;
         assert_eq!(store.calls(), ["search", "create", "create"]);
         assert_eq!(resolution.answer.outcome, Outcome::Created);
+    }
+
+    #[test]
+    fn only_candidates_holding_the_caller_s_number_count() {
+        let CallerNumber::Known(german) = CallerNumber::from_address(Some("+494155550100")) else {
+            panic!("a German number parses");
+        };
+        let candidates = vec![
+            contact_at("003000000000001", None, "(415) 555-0100"),
+            contact_at("003000000000002", Some("001000000000002"), "+49 4155 550100"),
+        ];
+        let us = Country::from_code("US");
+        let link = Link::verified(&german, candidates.clone(), us);
+        assert_eq!(link.matches, 1);
+        assert_eq!(link.contact.map(|c| c.id.to_string()), Some("003000000000002AAA".to_owned()));
+        let several = Link::verified(&german, candidates, Country::from_code("DE"));
+        assert_eq!((several.matches, several.contact), (2, None), "read as German, both are the caller");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::{CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE};
-use crate::phone::CallerNumber;
+use crate::phone::{CallerNumber, Country};
 use crate::salesforce::{CaseId, is_field_api_name};
 
 /// Block parameters with this prefix set fields on a created case.
@@ -44,6 +44,8 @@ struct RawContactData {
     initial_contact_id: Option<Value>,
     #[serde(default, rename = "InstanceARN")]
     instance_arn: Option<Value>,
+    #[serde(default)]
+    system_endpoint: Option<Value>,
 }
 
 fn object_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Value>, D::Error> {
@@ -62,6 +64,8 @@ pub struct FlowEvent {
     pub instance_id: Option<String>,
     pub channel: Channel,
     pub caller: CallerNumber,
+    /// The country of the number the customer reached (`SystemEndpoint.Address`), when it is one.
+    pub system_country: Option<Country>,
     /// What the `SfdcCaseId` attribute holds: nothing, a well-formed Case id, or something else.
     pub case_attribute: CaseAttribute,
     /// `SfdcContactMatches` carried from an earlier leg, if the flow stored it.
@@ -127,6 +131,13 @@ impl FlowEvent {
             Channel::Chat | Channel::Task | Channel::Email => CallerNumber::Withheld,
         };
 
+        let system_country = data
+            .system_endpoint
+            .as_ref()
+            .and_then(|endpoint| endpoint.get("Address"))
+            .and_then(Value::as_str)
+            .and_then(Country::of_number);
+
         let case_attribute = match present(data.attributes.get(CASE_ID_ATTRIBUTE)) {
             None => CaseAttribute::Absent,
             // Connect's attributes are strings: a number or an object here is not a case id of ours.
@@ -158,6 +169,7 @@ impl FlowEvent {
             instance_id,
             channel,
             caller,
+            system_country,
             case_attribute,
             carried_contact_matches,
             case_fields,
@@ -265,6 +277,11 @@ mod tests {
         assert_eq!(event.case_attribute, CaseAttribute::Absent);
         assert!(matches!(event.caller, CallerNumber::Known(_)));
         assert_eq!(event.case_fields.get("Subject"), Some(&json!("Billing")));
+        assert_eq!(event.system_country, None);
+        let mut data = first_leg();
+        data["SystemEndpoint"] = json!({"Address": "+81312345678", "Type": "TELEPHONE_NUMBER"});
+        let event = FlowEvent::from_value(super::tests::event(data, json!({}))).expect("valid");
+        assert_eq!(event.system_country, Country::from_code("JP"));
     }
 
     #[test]

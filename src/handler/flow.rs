@@ -28,8 +28,7 @@ impl Handoff {
 
     async fn answer(&self, event: &FlowEvent, invocation: &Invocation) -> Result<Answer, HandoffError> {
         let deadline = invocation.deadline;
-        let external_id_field = self.config.case_external_id_field.as_deref();
-        let resolution = resolve(&self.salesforce, event, external_id_field, deadline);
+        let resolution = resolve(&self.salesforce, event, &self.rules, deadline);
         let Resolution { answer, store_on_contact } = tokio::time::timeout_at(deadline, resolution)
             .await
             .map_err(|_| HandoffError::BudgetExceeded(deadline - invocation.started))??;

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use crate::config::{Config, ConfigError};
 use crate::connect::{Answer, ConnectClient, EventError, FlowEvent};
 use crate::metrics::InvocationMetrics;
+use crate::resolve::Rules;
 use crate::salesforce::{SalesforceClient, SalesforceError};
 
 /// Kept back from the Lambda deadline for writing the answer.
@@ -79,6 +80,7 @@ type MetricsSink = Box<dyn Fn(&str) + Send + Sync>;
 /// Everything an invocation needs, built once per container.
 pub struct Handoff {
     config: Config,
+    rules: Rules,
     salesforce: SalesforceClient,
     connect: ConnectClient,
     metrics_sink: MetricsSink,
@@ -110,6 +112,10 @@ impl Handoff {
                 sdk,
             ),
             connect: ConnectClient::new(sdk),
+            rules: Rules {
+                external_id_field: config.case_external_id_field.clone(),
+                home_country: config.home_country,
+            },
             config,
             metrics_sink: Box::new(|line| println!("{line}")),
         }

@@ -29,10 +29,11 @@ pub use search::{MatchedContact, escape_search_term, search_query};
 
 /// Finding the Contacts a caller's number belongs to.
 pub trait ContactSearch {
-    /// Contacts with any of `spellings` in a phone field. One request.
+    /// Contacts with any of `terms` (digit runs or phrases) in a phone field, with their phone fields.
+    /// One request.
     fn search_contacts(
         &self,
-        spellings: &[String],
+        terms: &[String],
         deadline: Instant,
     ) -> impl Future<Output = Result<Vec<MatchedContact>, SalesforceError>> + Send;
 }

@@ -1,4 +1,5 @@
-//! Finding the caller's Contacts: one SOSL search over phone fields with every spelling of the number.
+//! Finding the caller's Contacts: one SOSL search over phone fields with every spelling of the number,
+//! answering each candidate's phone fields so the caller's number can be checked against them.
 
 use reqwest::Method;
 use serde_json::Value;
@@ -15,10 +16,16 @@ pub const MATCH_LIMIT: u32 = 200;
 const RESERVED: &[char] =
     &['?', '&', '|', '!', '{', '}', '[', ']', '(', ')', '^', '~', '*', ':', '\\', '"', '\'', '+', '-'];
 
+/// Contact phone fields a phone-field search looks in, and the search answers for checking.
+const PHONE_FIELDS: [&str; 6] = ["Phone", "MobilePhone", "HomePhone", "OtherPhone", "AssistantPhone", "Fax"];
+
+/// A Contact the search found, with what its searched fields hold (phone numbers as typed, or an email
+/// address), so the decision core can count only the ones that really are the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchedContact {
     pub id: SalesforceId,
     pub account_id: Option<SalesforceId>,
+    pub stored: Vec<String>,
 }
 
 /// A search term with every SOSL reserved character escaped. Control characters are dropped.
@@ -33,19 +40,24 @@ pub fn escape_search_term(term: &str) -> String {
     escaped
 }
 
-/// `FIND {"…" OR "…"} IN PHONE FIELDS RETURNING Contact(Id, AccountId LIMIT n)`.
-pub fn search_query(spellings: &[String]) -> String {
-    let phrases: Vec<String> = spellings.iter().map(|s| format!("\"{}\"", escape_search_term(s))).collect();
-    format!("FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, AccountId LIMIT {MATCH_LIMIT})", phrases.join(" OR "))
+/// `FIND {"…" OR "…"} IN PHONE FIELDS RETURNING Contact(Id, AccountId, Phone, … LIMIT n) WITH
+/// SPELL_CORRECTION = false`: spell correction could turn one number into a neighbour.
+pub fn search_query(terms: &[String]) -> String {
+    let phrases: Vec<String> = terms.iter().map(|s| format!("\"{}\"", escape_search_term(s))).collect();
+    format!(
+        "FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, AccountId, {} LIMIT {MATCH_LIMIT}) WITH SPELL_CORRECTION = false",
+        phrases.join(" OR "),
+        PHONE_FIELDS.join(", ")
+    )
 }
 
 impl ContactSearch for SalesforceClient {
     async fn search_contacts(
         &self,
-        spellings: &[String],
+        terms: &[String],
         deadline: Instant,
     ) -> Result<Vec<MatchedContact>, SalesforceError> {
-        let query = search_query(spellings);
+        let query = search_query(terms);
         let request = ApiRequest {
             method: Method::GET,
             path: self.data_path("/search"),
@@ -65,14 +77,18 @@ impl ContactSearch for SalesforceClient {
         Ok(records
             .iter()
             .filter(|r| r.pointer("/attributes/type").and_then(Value::as_str) == Some("Contact"))
-            .filter_map(|r| {
-                Some(MatchedContact {
-                    id: SalesforceId::parse(r.get("Id")?.as_str()?)?,
-                    account_id: r.get("AccountId").and_then(Value::as_str).and_then(SalesforceId::parse),
-                })
-            })
+            .filter_map(|r| contact(r, &PHONE_FIELDS))
             .collect())
     }
+}
+
+/// A Contact record with `fields` as its stored values; `None` without a valid Id.
+fn contact(record: &Value, fields: &[&str]) -> Option<MatchedContact> {
+    Some(MatchedContact {
+        id: SalesforceId::parse(record.get("Id")?.as_str()?)?,
+        account_id: record.get("AccountId").and_then(Value::as_str).and_then(SalesforceId::parse),
+        stored: fields.iter().filter_map(|f| record.get(*f).and_then(Value::as_str)).map(str::to_owned).collect(),
+    })
 }
 
 #[cfg(test)]
@@ -104,10 +120,11 @@ mod tests {
 
     #[test]
     fn query_ors_quoted_spellings() {
-        let query = search_query(&["+14155550100".into(), "4155550100".into()]);
+        let query = search_query(&["+14155550100".into(), "415 555 0100".into()]);
         assert_eq!(
             query,
-            "FIND {\"\\+14155550100\" OR \"4155550100\"} IN PHONE FIELDS RETURNING Contact(Id, AccountId LIMIT 200)"
+            "FIND {\"\\+14155550100\" OR \"415 555 0100\"} IN PHONE FIELDS RETURNING Contact(Id, AccountId, Phone, \
+             MobilePhone, HomePhone, OtherPhone, AssistantPhone, Fax LIMIT 200) WITH SPELL_CORRECTION = false"
         );
     }
 }

@@ -32,6 +32,7 @@ pub use ids::salesforce_id;
 pub use org::StandinOrg;
 pub use remote::{RemoteOrg, SERVE_FLAG, serve_if_asked};
 pub use request::Route;
+pub use search::PhoneIndex;
 pub use state::{Contact, Recorded};
 
 /// Client credentials the stand-in org accepts unless told otherwise.

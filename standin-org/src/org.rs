@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use crate::faults::{Chaos, Fault};
 use crate::ids::salesforce_id;
 use crate::request::Route;
+use crate::search::PhoneIndex;
 use crate::server;
 use crate::state::{Contact, ContactRow, Recorded, Shared, State, lock};
 use crate::{CLIENT_ID, CLIENT_SECRET, SECRET_ARN};
@@ -92,9 +93,20 @@ impl StandinOrg {
             first_name: first_name.into(),
             last_name: last_name.into(),
             phones: vec![("Phone", phone.into())],
+            email: None,
             account_id: Some(account_id.clone()),
         });
         (contact_id, account_id)
+    }
+
+    /// How the search index holds phone fields from now on.
+    pub fn set_phone_index(&self, index: PhoneIndex) {
+        self.state().phone_index = index;
+    }
+
+    /// SOSL searches that left spell correction on.
+    pub fn spell_corrected_searches(&self) -> u64 {
+        self.state().spell_corrected_searches
     }
 
     /// Moves a case to the recycle bin.
@@ -174,6 +186,7 @@ impl StandinOrg {
             first_name: "Hiro".into(),
             last_name: "Sato".into(),
             phones: vec![("Phone", "06-6123-4567".into()), ("MobilePhone", "090-1234-5678".into())],
+            email: None,
             account_id: Some(account.clone()),
         });
         for first_name in ["Sam", "Alex"] {
@@ -181,6 +194,7 @@ impl StandinOrg {
                 first_name: first_name.into(),
                 last_name: "Rivera".into(),
                 phones: vec![("HomePhone", "+1 206.555.0199".into())],
+                email: None,
                 account_id: Some(account.clone()),
             });
         }

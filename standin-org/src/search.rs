@@ -1,5 +1,7 @@
 //! Phone search as the org does it: SOSL `FIND {…} IN PHONE FIELDS RETURNING Contact(…)` and
-//! `/parameterizedSearch`, matching a term when its digits equal a phone field's digits.
+//! `/parameterizedSearch`. Salesforce does not document how phone fields are indexed, so the stand-in
+//! plays both readings ([`PhoneIndex`]): digit by digit, or split into tokens as the search documentation
+//! says it splits text.
 
 use std::collections::BTreeMap;
 
@@ -15,10 +17,53 @@ const PHONE_FIELDS: &[&str] = &["Phone", "MobilePhone", "HomePhone", "OtherPhone
 const RESERVED: &[char] =
     &['?', '&', '|', '!', '{', '}', '[', ']', '(', ')', '^', '~', '*', ':', '\\', '"', '\'', '+', '-'];
 
-const CONTACT_FIELDS: &[&str] = &["Id", "AccountId", "FirstName", "LastName", "Name", "Phone", "MobilePhone"];
+const CONTACT_FIELDS: &[&str] = &[
+    "Id",
+    "AccountId",
+    "FirstName",
+    "LastName",
+    "Name",
+    "Email",
+    "Phone",
+    "MobilePhone",
+    "HomePhone",
+    "OtherPhone",
+    "AssistantPhone",
+    "Fax",
+];
+
+/// How the org's search index holds a phone field, and so which search terms find it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PhoneIndex {
+    /// A term matches when its digits equal the field's digits: `4155550100` and `415 555 0100` both
+    /// find `(415) 555-0100`.
+    #[default]
+    Digits,
+    /// The documented tokenizer: stored text and search phrases split into tokens at spaces and
+    /// punctuation, and a phrase matches when its tokens occur contiguously among the field's:
+    /// `415 555 0100` finds `(415) 555-0100`, `4155550100` does not.
+    Tokens,
+}
+
+impl PhoneIndex {
+    pub const ALL: [Self; 2] = [Self::Digits, Self::Tokens];
+
+    fn matches(self, term: &str, stored: &str) -> bool {
+        match self {
+            Self::Digits => {
+                let wanted = digits(term);
+                wanted.len() >= 2 && wanted == digits(stored)
+            }
+            Self::Tokens => {
+                let (wanted, held) = (tokens(term), tokens(stored));
+                !wanted.is_empty() && held.windows(wanted.len()).any(|window| window == wanted.as_slice())
+            }
+        }
+    }
+}
 
 /// `GET /search?q=…`
-pub(crate) fn sosl(state: &State, version: &str, query: &str) -> (StatusCode, Value) {
+pub(crate) fn sosl(state: &mut State, version: &str, query: &str) -> (StatusCode, Value) {
     let malformed = |why: &str| sf_error(StatusCode::BAD_REQUEST, "MALFORMED_SEARCH", why);
     let Some(rest) = query.trim_start().strip_prefix("FIND {") else {
         return malformed("line 1:0 expected FIND {");
@@ -27,11 +72,21 @@ pub(crate) fn sosl(state: &State, version: &str, query: &str) -> (StatusCode, Va
         Ok(parsed) => parsed,
         Err(why) => return malformed(why),
     };
-    let Some(returning) =
-        rest.trim().strip_prefix("IN PHONE FIELDS RETURNING Contact(").and_then(|r| r.strip_suffix(')'))
+    let rest = rest.trim();
+    let (rest, spell_correction) = match rest.rsplit_once(" WITH SPELL_CORRECTION = ") {
+        Some((rest, "false")) => (rest, false),
+        Some((rest, "true")) => (rest, true),
+        Some(_) => return malformed("expected WITH SPELL_CORRECTION = true or false"),
+        None => (rest, true),
+    };
+    let Some(returning) = rest.strip_prefix("IN PHONE FIELDS RETURNING Contact(").and_then(|r| r.strip_suffix(')'))
     else {
         return malformed("expected IN PHONE FIELDS RETURNING Contact(...)");
     };
+    // Spell correction only ever widens a search; the stand-in does not play it, but it counts it.
+    if spell_correction {
+        state.spell_corrected_searches += 1;
+    }
     let (fields, limit) = match returning.split_once(" LIMIT ") {
         Some((fields, limit)) => (fields, limit.trim().parse().ok()),
         None => (returning, None),
@@ -113,7 +168,7 @@ fn matches(
             &format!("No such column '{field}' on entity 'Contact'"),
         );
     }
-    let wanted: Vec<String> = terms.iter().map(|t| digits(t)).filter(|d| d.len() >= 2).collect();
+    let index = state.phone_index;
     let records: Vec<Value> = state
         .contacts
         .iter()
@@ -122,7 +177,7 @@ fn matches(
                 .phones
                 .iter()
                 .filter(|(field, _)| PHONE_FIELDS.contains(field))
-                .any(|(_, phone)| wanted.contains(&digits(phone)))
+                .any(|(_, phone)| terms.iter().any(|term| index.matches(term, phone)))
         })
         .take(limit.unwrap_or(2000))
         .map(|row| {
@@ -139,6 +194,7 @@ fn matches(
                     "FirstName" => Some(row.contact.first_name.clone()),
                     "LastName" => Some(row.contact.last_name.clone()),
                     "Name" => Some(format!("{} {}", row.contact.first_name, row.contact.last_name)),
+                    "Email" => row.contact.email.clone(),
                     other => phone(other),
                 };
                 record.insert((*field).into(), value.map_or(Value::Null, Value::String));
@@ -149,9 +205,14 @@ fn matches(
     (StatusCode::OK, json!({"searchRecords": records}))
 }
 
-/// Digits of a phone number as the search index keeps them.
+/// Digits of a phone number, as a digit-by-digit index keeps them.
 fn digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Text split at spaces and punctuation, as the search documentation says the index splits it.
+fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase).collect()
 }
 
 #[cfg(test)]
@@ -163,6 +224,24 @@ mod tests {
         let (terms, rest) = search_terms("\"\\+14155550100\" OR \"4155550100\"} IN").expect("valid");
         assert_eq!(terms, ["+14155550100", "4155550100"]);
         assert_eq!(rest, " IN");
+    }
+
+    #[test]
+    fn the_two_phone_indexes_find_different_spellings() {
+        let stored = "(415) 555-0100";
+        for (term, digits, tokens) in [
+            ("4155550100", true, false),
+            ("415 555 0100", true, true),
+            ("1 415 555 0100", false, false),
+            ("555 0100", false, true),
+            ("+14155550100", false, false),
+        ] {
+            assert_eq!(PhoneIndex::Digits.matches(term, stored), digits, "{term}");
+            assert_eq!(PhoneIndex::Tokens.matches(term, stored), tokens, "{term}");
+        }
+        assert!(!PhoneIndex::Tokens.matches("+14155550100", "+1 4155550100"));
+        assert!(PhoneIndex::Tokens.matches("+14155550100", "+14155550100"));
+        assert!(PhoneIndex::Tokens.matches("20 7946 0958", "+44 (0)20 7946 0958"));
     }
 
     #[test]

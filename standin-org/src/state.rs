@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::faults::Faults;
 use crate::request::Route;
+use crate::search::PhoneIndex;
 
 #[derive(Debug, Clone, Default)]
 pub struct Contact {
@@ -17,6 +18,7 @@ pub struct Contact {
     pub last_name: String,
     /// Phone fields (`Phone`, `MobilePhone`, …) as people typed them.
     pub phones: Vec<(&'static str, String)>,
+    pub email: Option<String>,
     pub account_id: Option<String>,
 }
 
@@ -54,6 +56,9 @@ pub(crate) struct State {
     pub tokens: HashSet<String>,
     pub tokens_issued: u64,
     pub contacts: Vec<ContactRow>,
+    pub phone_index: PhoneIndex,
+    /// SOSL searches that left spell correction on (Salesforce's default).
+    pub spell_corrected_searches: u64,
     pub accounts: u64,
     /// Live cases by their 15-character id.
     pub cases: BTreeMap<String, Map<String, Value>>,

@@ -95,6 +95,14 @@ pub fn first_leg(address: &str) -> Value {
     voice_event(FIRST_CONTACT, FIRST_CONTACT, json!(address), json!({}), json!({}))
 }
 
+/// A first leg from `address` to a contact center reached at `system_address` (its country is the home
+/// country unless `HOME_COUNTRY` says otherwise).
+pub fn first_leg_to(address: &str, system_address: &str) -> Value {
+    let mut event = first_leg(address);
+    event["Details"]["ContactData"]["SystemEndpoint"]["Address"] = json!(system_address);
+    event
+}
+
 /// The transfer leg of the first leg's call, carrying `case_id` in `SfdcCaseId`.
 pub fn transfer_leg(address: &str, case_id: &str) -> Value {
     voice_event(SECOND_CONTACT, FIRST_CONTACT, json!(address), json!({"SfdcCaseId": case_id}), json!({}))
