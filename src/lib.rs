@@ -4,11 +4,13 @@
 //! - `resolve`: which case a leg gets; the decision logic over small traits, no I/O of its own.
 //! - `connect/`: Amazon Connect: the flow event, the answer, the Connect API client.
 //! - `salesforce/`: Salesforce: the REST client, its session, credentials and retries, ids, errors.
-//! - `phone`: the caller's number (libphonenumber): search spellings, masking for logs.
+//! - `phone`: the caller's number (libphonenumber): search terms, checking stored numbers, masking for logs.
+//! - `email`: the customer's address on an email contact: validation, comparison, masking.
 //! - `config`: configuration, read once; `metrics`: the per-invocation metrics line; `logging`: JSON logs.
 
 mod config;
 mod connect;
+mod email;
 mod handler;
 mod logging;
 mod metrics;

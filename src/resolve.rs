@@ -91,6 +91,9 @@ pub fn new_case_fields(
             fields.insert(name.clone(), value.clone());
         }
     }
+    if let Some(email) = &event.email {
+        fields.insert("SuppliedEmail".into(), email.as_str().into());
+    }
     match &link.contact {
         Some(contact) => {
             fields.insert("ContactId".into(), contact.id.to_string().into());
@@ -108,13 +111,20 @@ pub fn new_case_fields(
 }
 
 fn default_subject(event: &FlowEvent) -> String {
-    match (&event.channel, &event.caller) {
-        (Channel::Chat, _) => "Chat".into(),
-        (Channel::Task, _) => "Task".into(),
-        (Channel::Email, _) => "Email".into(),
-        (_, CallerNumber::Known(number)) => format!("Call from {}", number.international()),
-        (_, CallerNumber::Unrecognised { .. }) => "Call from an unrecognised number".into(),
-        (_, CallerNumber::Withheld) => "Call from a withheld number".into(),
+    let from = match (&event.channel, &event.caller) {
+        (Channel::Chat, _) => return "Chat".into(),
+        (Channel::Task, _) => return "Task".into(),
+        (Channel::Email, _) => {
+            return event.email.as_ref().map_or("Email".into(), |e| format!("Email from {}", e.as_str()));
+        }
+        (Channel::Sms, _) => "SMS",
+        (Channel::WhatsApp, _) => "WhatsApp",
+        (Channel::Voice | Channel::Other, _) => "Call",
+    };
+    match &event.caller {
+        CallerNumber::Known(number) => format!("{from} from {}", number.international()),
+        CallerNumber::Unrecognised { .. } => format!("{from} from an unrecognised number"),
+        CallerNumber::Withheld => format!("{from} from a withheld number"),
     }
 }
 
@@ -172,12 +182,18 @@ pub async fn resolve(
         }
     };
 
-    let link = match &event.caller {
-        CallerNumber::Known(number) => {
+    let link = match (&event.caller, &event.email) {
+        (CallerNumber::Known(number), _) => {
             let candidates = store.search_contacts(&number.search_terms(), deadline).await?;
             Link::verified(number, candidates, rules.home_for(event))
         }
-        CallerNumber::Withheld | CallerNumber::Unrecognised { .. } => Link::default(),
+        (_, Some(email)) => {
+            let candidates = store.contacts_with_email(email.as_str(), deadline).await?;
+            Link::from_matches(
+                candidates.into_iter().filter(|c| c.stored.iter().any(|s| email.is_stored_as(s))).collect(),
+            )
+        }
+        (CallerNumber::Withheld | CallerNumber::Unrecognised { .. }, None) => Link::default(),
     };
     let fields = new_case_fields(event, &link, external_id_field, Parameters::Apply);
     let UpsertedCase { case, created } = match write_case(store, event, external_id_field, &fields, deadline).await {
@@ -269,6 +285,10 @@ mod tests {
             self.call("search");
             Ok(self.contacts.clone())
         }
+        async fn contacts_with_email(&self, _: &str, _: Instant) -> Result<Vec<MatchedContact>, SalesforceError> {
+            self.call("query");
+            Ok(self.contacts.clone())
+        }
     }
 
     impl CaseStore for Memory {
@@ -336,6 +356,21 @@ mod tests {
         let resolution = run(&store, &event("VOICE", json!("anonymous"), json!({})), None).await;
         assert_eq!(store.calls(), ["create"]);
         assert_eq!(resolution.answer.contact_matches, 0);
+    }
+
+    #[tokio::test]
+    async fn an_email_contact_is_linked_by_its_address_and_kept_on_the_case() {
+        let mut jane = contact("003000000000001", Some("001000000000001"));
+        jane.stored = vec!["JANE@example.com".into()];
+        let store = Memory { contacts: vec![jane, contact("003000000000002", None)], ..Memory::default() };
+        let event = event("EMAIL", json!("jane@example.com"), json!({}));
+        let resolution = run(&store, &event, None).await;
+        assert_eq!(store.calls(), ["query", "create"]);
+        assert_eq!(resolution.answer.contact_matches, 1, "only the Contact whose Email is the address");
+        let fields = new_case_fields(&event, &Link::default(), None, Parameters::Apply);
+        assert_eq!(fields["SuppliedEmail"], "jane@example.com");
+        assert_eq!(fields["Subject"], "Email from jane@example.com");
+        assert_eq!(fields["Origin"], "Email");
     }
 
     #[tokio::test]

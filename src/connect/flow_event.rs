@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::{CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE};
+use crate::email::EmailAddress;
 use crate::phone::{CallerNumber, Country};
 use crate::salesforce::{CaseId, is_field_api_name};
 
@@ -46,6 +47,8 @@ struct RawContactData {
     instance_arn: Option<Value>,
     #[serde(default)]
     system_endpoint: Option<Value>,
+    #[serde(default)]
+    segment_attributes: Option<Value>,
 }
 
 fn object_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Value>, D::Error> {
@@ -64,6 +67,8 @@ pub struct FlowEvent {
     pub instance_id: Option<String>,
     pub channel: Channel,
     pub caller: CallerNumber,
+    /// The customer's address on an email contact.
+    pub email: Option<EmailAddress>,
     /// The country of the number the customer reached (`SystemEndpoint.Address`), when it is one.
     pub system_country: Option<Country>,
     /// What the `SfdcCaseId` attribute holds: nothing, a well-formed Case id, or something else.
@@ -84,6 +89,11 @@ pub enum CaseAttribute {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
     Voice,
+    /// `CHAT` with `connect:Subtype` `connect:SMS`: the customer's number is the endpoint.
+    Sms,
+    /// `CHAT` with `connect:Subtype` `connect:WhatsApp`: the customer's number is the endpoint.
+    WhatsApp,
+    /// Web chat (or a chat of another subtype): no phone number.
     Chat,
     Task,
     Email,
@@ -121,14 +131,23 @@ impl FlowEvent {
             None => None,
             Some(arn) => Some(arn.as_str().and_then(instance_id).ok_or(EventError::NotAnInstanceArn)?),
         };
-        let channel = Channel::from_wire(data.channel.as_ref().and_then(Value::as_str));
+        let subtype = data
+            .segment_attributes
+            .as_ref()
+            .and_then(|segment| segment.pointer("/connect:Subtype/ValueString"))
+            .and_then(Value::as_str);
+        let channel = Channel::from_wire(data.channel.as_ref().and_then(Value::as_str), subtype);
 
         let address =
             data.customer_endpoint.as_ref().and_then(|endpoint| endpoint.get("Address")).and_then(Value::as_str);
         let caller = match channel {
-            // A chat's or task's endpoint is not a phone number, whatever it looks like.
-            Channel::Voice | Channel::Other => CallerNumber::from_address(address),
+            Channel::Voice | Channel::Sms | Channel::WhatsApp | Channel::Other => CallerNumber::from_address(address),
+            // A web chat's, task's or email's endpoint is not a phone number, whatever it looks like.
             Channel::Chat | Channel::Task | Channel::Email => CallerNumber::Withheld,
+        };
+        let email = match channel {
+            Channel::Email => address.and_then(EmailAddress::parse),
+            _ => None,
         };
 
         let system_country = data
@@ -169,11 +188,22 @@ impl FlowEvent {
             instance_id,
             channel,
             caller,
+            email,
             system_country,
             case_attribute,
             carried_contact_matches,
             case_fields,
         })
+    }
+}
+
+impl FlowEvent {
+    /// Who the customer is, in a form safe for logs: the masked number or email address.
+    pub fn customer_masked(&self) -> String {
+        match &self.email {
+            Some(email) => email.masked(),
+            None => self.caller.masked(),
+        }
     }
 }
 
@@ -227,10 +257,14 @@ fn instance_id(arn: &str) -> Option<String> {
 }
 
 impl Channel {
-    fn from_wire(channel: Option<&str>) -> Self {
+    fn from_wire(channel: Option<&str>, subtype: Option<&str>) -> Self {
         match channel.map(str::to_ascii_uppercase).as_deref() {
             None | Some("VOICE") => Self::Voice,
-            Some("CHAT") => Self::Chat,
+            Some("CHAT") => match subtype.map(str::to_ascii_lowercase).as_deref() {
+                Some("connect:sms") => Self::Sms,
+                Some("connect:whatsapp") => Self::WhatsApp,
+                _ => Self::Chat,
+            },
             Some("TASK") => Self::Task,
             Some("EMAIL") => Self::Email,
             Some(_) => Self::Other,
@@ -241,6 +275,8 @@ impl Channel {
     pub fn case_origin(self) -> &'static str {
         match self {
             Self::Voice | Self::Other => "Phone",
+            Self::Sms => "SMS",
+            Self::WhatsApp => "WhatsApp",
             Self::Chat => "Chat",
             Self::Task => "Task",
             Self::Email => "Email",
@@ -278,10 +314,14 @@ mod tests {
         assert!(matches!(event.caller, CallerNumber::Known(_)));
         assert_eq!(event.case_fields.get("Subject"), Some(&json!("Billing")));
         assert_eq!(event.system_country, None);
+    }
+
+    #[test]
+    fn the_number_the_customer_reached_gives_the_home_country() {
         let mut data = first_leg();
         data["SystemEndpoint"] = json!({"Address": "+81312345678", "Type": "TELEPHONE_NUMBER"});
-        let event = FlowEvent::from_value(super::tests::event(data, json!({}))).expect("valid");
-        assert_eq!(event.system_country, Country::from_code("JP"));
+        let reached = FlowEvent::from_value(event(data, json!({}))).expect("valid");
+        assert_eq!(reached.system_country, Country::from_code("JP"));
     }
 
     #[test]
@@ -351,6 +391,33 @@ mod tests {
         let event = FlowEvent::from_value(event(data, json!({}))).expect("valid");
         assert_eq!(event.caller, CallerNumber::Withheld);
         assert_eq!(event.channel.case_origin(), "Chat");
+    }
+
+    #[test]
+    fn sms_and_whatsapp_carry_the_customer_s_number() {
+        for (subtype, channel, origin) in
+            [("connect:SMS", Channel::Sms, "SMS"), ("connect:WhatsApp", Channel::WhatsApp, "WhatsApp")]
+        {
+            let mut data = first_leg();
+            data["Channel"] = json!("CHAT");
+            data["SegmentAttributes"] = json!({"connect:Subtype": {"ValueString": subtype}});
+            let event = FlowEvent::from_value(event(data, json!({}))).expect("valid");
+            assert_eq!(event.channel, channel);
+            assert!(matches!(event.caller, CallerNumber::Known(_)), "{subtype}");
+            assert_eq!(event.channel.case_origin(), origin);
+        }
+    }
+
+    #[test]
+    fn an_email_contact_carries_the_customer_s_address() {
+        let mut data = first_leg();
+        data["Channel"] = json!("EMAIL");
+        data["CustomerEndpoint"] = json!({"Address": "Jane.Doe@example.com", "Type": "EMAIL_ADDRESS"});
+        let parsed = FlowEvent::from_value(event(data.clone(), json!({}))).expect("valid");
+        assert_eq!(parsed.caller, CallerNumber::Withheld);
+        assert_eq!(parsed.email.as_ref().map(EmailAddress::as_str), Some("Jane.Doe@example.com"));
+        data["CustomerEndpoint"] = json!({"Address": "not an address"});
+        assert_eq!(FlowEvent::from_value(event(data, json!({}))).expect("valid").email, None);
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn log_outcome(event: &FlowEvent, result: &Result<Answer, HandoffError>, metrics
             outcome = answer.outcome.as_str(),
             case_id = %answer.case_id,
             contact_matches = answer.contact_matches,
-            caller = %event.caller.masked(),
+            caller = %event.customer_masked(),
             salesforce_requests,
             elapsed_ms,
             "answered"
@@ -75,7 +75,7 @@ fn log_outcome(event: &FlowEvent, result: &Result<Answer, HandoffError>, metrics
         Err(error) => tracing::error!(
             error_type = error.error_type(),
             error = %error,
-            caller = %event.caller.masked(),
+            caller = %event.customer_masked(),
             salesforce_requests,
             elapsed_ms,
             "failed"

@@ -13,6 +13,7 @@ mod fields;
 mod id;
 mod retry;
 mod search;
+mod soql;
 
 use std::future::Future;
 
@@ -34,6 +35,14 @@ pub trait ContactSearch {
     fn search_contacts(
         &self,
         terms: &[String],
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Vec<MatchedContact>, SalesforceError>> + Send;
+
+    /// Contacts whose `Email` is `email` (Salesforce compares without regard to letter case), with their
+    /// `Email`. One request.
+    fn contacts_with_email(
+        &self,
+        email: &str,
         deadline: Instant,
     ) -> impl Future<Output = Result<Vec<MatchedContact>, SalesforceError>> + Send;
 }

@@ -1,5 +1,6 @@
-//! Finding the caller's Contacts: one SOSL search over phone fields with every spelling of the number,
-//! answering each candidate's phone fields so the caller's number can be checked against them.
+//! Finding the customer's Contacts: one SOSL search over phone fields with every spelling of the number,
+//! answering each candidate's phone fields so the caller's number can be checked against them; or, for
+//! an email contact, one SOQL query on `Contact.Email`.
 
 use reqwest::Method;
 use serde_json::Value;
@@ -7,6 +8,7 @@ use tokio::time::Instant;
 
 use super::client::ApiRequest;
 use super::error::unexpected;
+use super::soql::string_literal;
 use super::{ContactSearch, SalesforceClient, SalesforceError, SalesforceId};
 
 /// Most Contacts one search returns. More than one is already "several"; the cap keeps the answer small.
@@ -74,12 +76,47 @@ impl ContactSearch for SalesforceClient {
             .get("searchRecords")
             .and_then(Value::as_array)
             .ok_or_else(|| SalesforceError::Protocol("search answer has no searchRecords".into()))?;
-        Ok(records
-            .iter()
-            .filter(|r| r.pointer("/attributes/type").and_then(Value::as_str) == Some("Contact"))
-            .filter_map(|r| contact(r, &PHONE_FIELDS))
-            .collect())
+        Ok(contacts(records, &PHONE_FIELDS))
     }
+
+    async fn contacts_with_email(
+        &self,
+        email: &str,
+        deadline: Instant,
+    ) -> Result<Vec<MatchedContact>, SalesforceError> {
+        let query = email_query(email);
+        let request = ApiRequest {
+            method: Method::GET,
+            path: self.data_path("/query"),
+            query: &[("q", &query)],
+            body: None,
+            idempotent: true,
+        };
+        let response = self.send(request, deadline).await?;
+        if !response.status.is_success() {
+            return Err(unexpected(response.status, &response.body));
+        }
+        let records = response
+            .body
+            .get("records")
+            .and_then(Value::as_array)
+            .ok_or_else(|| SalesforceError::Protocol("query answer has no records".into()))?;
+        Ok(contacts(records, &["Email"]))
+    }
+}
+
+/// `SELECT Id, AccountId, Email FROM Contact WHERE Email = '…' LIMIT n`, the address escaped.
+fn email_query(email: &str) -> String {
+    format!("SELECT Id, AccountId, Email FROM Contact WHERE Email = {} LIMIT {MATCH_LIMIT}", string_literal(email))
+}
+
+/// The Contact records among `records`, with `fields` as their stored values.
+fn contacts(records: &[Value], fields: &[&str]) -> Vec<MatchedContact> {
+    records
+        .iter()
+        .filter(|r| r.pointer("/attributes/type").and_then(Value::as_str) == Some("Contact"))
+        .filter_map(|r| contact(r, fields))
+        .collect()
 }
 
 /// A Contact record with `fields` as its stored values; `None` without a valid Id.
@@ -116,6 +153,14 @@ mod tests {
                 assert!(!RESERVED.contains(&c), "unescaped {c}");
             }
         }
+    }
+
+    #[test]
+    fn the_email_query_escapes_the_address() {
+        assert_eq!(
+            email_query("o'brien@example.ie"),
+            "SELECT Id, AccountId, Email FROM Contact WHERE Email = 'o\\'brien@example.ie' LIMIT 200"
+        );
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! A stand-in Salesforce org, Amazon Connect endpoint and Secrets Manager endpoint, served over real HTTP on
 //! loopback. It speaks the wire formats the function meets in production (OAuth token endpoint, SOSL
-//! `/search`, `/parameterizedSearch`, `/sobjects/Case`, upsert by external id, `/composite`, REST error
-//! arrays, Connect's `POST /contact/attributes`, Secrets Manager's `GetSecretValue`), counts every request,
+//! `/search` with phone fields indexed digit by digit or as tokens, `/parameterizedSearch`, SOQL `/query`,
+//! `/sobjects/Case`, upsert by external id, `/composite`, REST error arrays, Connect's `POST /contact/attributes`, Secrets Manager's `GetSecretValue`), counts every request,
 //! and injects faults on demand: expired sessions, 503s, throttling, delays, hangs and resets.
 //!
 //! Laid out as tokio's mini-redis: `server` parses each request once into a `request::Request` and applies
 //! it to `state` (the one lock); each surface serves its operations in a file of its own (`oauth`, `rest`
-//! with `cases`, `composite` and `search`, `connect`, `secrets`, `control`); `faults` misbehaves on purpose;
+//! with `cases`, `composite`, `search` and `query`, `connect`, `secrets`, `control`); `faults` misbehaves on purpose;
 //! `wire` holds the shared formats. [`StandinOrg`] is what tests hold; [`RemoteOrg`] runs one in a child
 //! process.
 
@@ -18,6 +18,7 @@ mod faults;
 mod ids;
 mod oauth;
 mod org;
+mod query;
 mod remote;
 mod request;
 mod rest;

@@ -109,6 +109,18 @@ impl StandinOrg {
         self.state().spell_corrected_searches
     }
 
+    /// A Contact with an `Email`, in a new Account; answers its id.
+    pub fn add_emailer(&self, first_name: &str, email: &str) -> String {
+        let account_id = self.add_account();
+        self.add_contact(Contact {
+            first_name: first_name.into(),
+            last_name: "Emailer".into(),
+            email: Some(email.into()),
+            account_id: Some(account_id),
+            ..Contact::default()
+        })
+    }
+
     /// Moves a case to the recycle bin.
     pub fn delete_case(&self, id: &str) -> bool {
         let mut state = self.state();
@@ -179,7 +191,10 @@ impl StandinOrg {
 
     /// The sample callers the local demo and `standin-org` serve.
     pub fn add_demo_data(&self) {
-        self.add_caller("Ada", "Lovelace", "(415) 555-0100");
+        let (ada, _) = self.add_caller("Ada", "Lovelace", "(415) 555-0100");
+        if let Some(row) = self.state().contacts.iter_mut().find(|row| row.id == ada) {
+            row.contact.email = Some("Ada.Lovelace@example.com".into());
+        }
         self.add_caller("Yuki", "Tanaka", "03-1234-5678");
         let account = self.add_account();
         self.add_contact(Contact {

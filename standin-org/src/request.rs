@@ -20,6 +20,7 @@ use crate::{connect, oauth, rest, secrets};
 pub enum Route {
     Token,
     Search,
+    Query,
     ParameterizedSearch,
     CaseRead,
     CaseCreate,

@@ -10,11 +10,13 @@ use serde_json::Value;
 use crate::request::Route;
 use crate::state::State;
 use crate::wire::{form_urlencoded, json_response, percent_decode, sf_error, sf_error_response};
-use crate::{cases, composite, search};
+use crate::{cases, composite, query, search};
 
 pub(crate) enum RestOp {
     /// `GET search?q=…` (SOSL).
     Search { version: String, query: String },
+    /// `GET query?q=…` (SOQL).
+    Query { version: String, soql: String },
     /// `GET parameterizedSearch?q=…&sobject=…&in=…`.
     ParameterizedSearch { version: String, params: BTreeMap<String, String> },
     /// `POST sobjects/Case`.
@@ -41,6 +43,7 @@ impl RestOp {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         match (method.as_str(), segments.as_slice()) {
             ("GET", ["search"]) => Self::Search { version, query: params.remove("q").unwrap_or_default() },
+            ("GET", ["query"]) => Self::Query { version, soql: params.remove("q").unwrap_or_default() },
             ("GET", ["parameterizedSearch"]) => Self::ParameterizedSearch { version, params },
             ("POST", ["composite"]) => Self::Composite { body },
             ("POST", ["sobjects", "Case"]) => Self::CreateCase { version, body },
@@ -57,6 +60,7 @@ impl RestOp {
     pub(crate) fn route(&self) -> Route {
         match self {
             Self::Search { .. } => Route::Search,
+            Self::Query { .. } => Route::Query,
             Self::ParameterizedSearch { .. } => Route::ParameterizedSearch,
             Self::CreateCase { .. } => Route::CaseCreate,
             Self::ReadCase { .. } => Route::CaseRead,
@@ -69,6 +73,7 @@ impl RestOp {
     pub(crate) fn apply(self, state: &mut State) -> (StatusCode, Value) {
         match self {
             Self::Search { version, query } => search::sosl(state, &version, &query),
+            Self::Query { version, soql } => query::soql(state, &version, &soql),
             Self::ParameterizedSearch { version, params } => search::parameterized(state, &version, &params),
             Self::CreateCase { version, body } => cases::create(state, &version, &body, None),
             Self::ReadCase { version, id, fields } => cases::read(state, &version, &id, fields.as_deref()),

@@ -166,10 +166,15 @@ async fn sample_events_all_answer() {
         ("first-leg-japan", include_str!("../../events/first-leg-japan.json")),
         ("withheld-number", include_str!("../../events/withheld-number.json")),
         ("chat-contact", include_str!("../../events/chat-contact.json")),
+        ("sms-contact", include_str!("../../events/sms-contact.json")),
+        ("whatsapp-contact", include_str!("../../events/whatsapp-contact.json")),
+        ("email-contact", include_str!("../../events/email-contact.json")),
     ] {
         let event = serde_json::from_str(text).expect("sample event is JSON");
         let answer = invoke_ok(&handoff, event).await;
         assert_eq!(answer["SfdcCaseOutcome"], "created", "{name}");
+        let expected_matches = if matches!(name, "withheld-number" | "chat-contact") { "0" } else { "1" };
+        assert_eq!(answer["SfdcContactMatches"], expected_matches, "{name}");
     }
     // The transfer sample names the first case the org makes, which the first sample made.
     let transfer = serde_json::from_str(include_str!("../../events/transfer-leg.json")).expect("JSON");

@@ -1,6 +1,7 @@
 //! Integration tests: the real handler, over real HTTP, against the stand-in org on loopback.
 
 mod bootstrap;
+mod channels;
 mod failures;
 mod first_leg;
 mod logs;

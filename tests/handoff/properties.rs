@@ -61,6 +61,9 @@ proptest! {
         prop_assert_eq!(SalesforceId::parse(id.as_str()), Some(id.clone()));
         let (base, suffix) = id.as_str().split_at(15);
         prop_assert_eq!(SalesforceId::parse(&format!("{base}{}", suffix.to_ascii_lowercase())), Some(id.clone()));
+        // An 18-character id in any letter case names the same record.
+        prop_assert_eq!(SalesforceId::parse(&id.as_str().to_ascii_lowercase()), Some(id.clone()));
+        prop_assert_eq!(SalesforceId::parse(&id.as_str().to_ascii_uppercase()), Some(id.clone()));
     }
 
     #[test]
@@ -68,7 +71,11 @@ proptest! {
         if let Some(id) = SalesforceId::parse(&raw) {
             prop_assert_eq!(id.as_str().len(), 18);
             prop_assert!(id.as_str().bytes().all(|b| b.is_ascii_alphanumeric()));
-            prop_assert_eq!(id.short(), raw.trim().get(..15).unwrap_or_default());
+            let base = raw.trim().get(..15).unwrap_or_default();
+            match raw.trim().len() {
+                15 => prop_assert_eq!(id.short(), base),
+                _ => prop_assert!(id.short().eq_ignore_ascii_case(base), "{} from {}", id, raw),
+            }
         }
         if let Some(case) = CaseId::parse(&raw) {
             prop_assert!(case.as_str().starts_with("500"));

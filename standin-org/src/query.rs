@@ -1,0 +1,169 @@
+//! `GET /query?q=…`: the little SOQL the function sends, parsed as the org would parse it:
+//! `SELECT f, … FROM Object WHERE Field = 'text' [AND Field = true|false …] [LIMIT n]`. String literals
+//! are unescaped by SOQL's rules and compared without regard to letter case, as Salesforce compares text;
+//! a quote left unescaped ends the literal and makes the rest of the query malformed.
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use crate::state::State;
+use crate::wire::sf_error;
+
+/// Fields each object the stand-in can query has.
+const CONTACT_FIELDS: &[&str] = &["Id", "AccountId", "Email", "FirstName", "LastName", "Phone"];
+
+#[derive(Debug, PartialEq)]
+enum Literal {
+    Text(String),
+    Bool(bool),
+}
+
+#[derive(Debug, PartialEq)]
+struct Query {
+    fields: Vec<String>,
+    object: String,
+    conditions: Vec<(String, Literal)>,
+    limit: Option<usize>,
+}
+
+pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Value) {
+    let query = match parse(text) {
+        Ok(query) => query,
+        Err(why) => return sf_error(StatusCode::BAD_REQUEST, "MALFORMED_QUERY", why),
+    };
+    let rows: Vec<Map<String, Value>> = match query.object.as_str() {
+        "Contact" => state.contacts.iter().map(contact_fields).collect(),
+        other => {
+            return sf_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_TYPE",
+                &format!("sObject type '{other}' is not supported."),
+            );
+        }
+    };
+    let known = CONTACT_FIELDS;
+    if let Some(field) =
+        query.fields.iter().chain(query.conditions.iter().map(|(f, _)| f)).find(|f| !known.contains(&f.as_str()))
+    {
+        return sf_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_FIELD",
+            &format!("No such column '{field}' on entity '{}'", query.object),
+        );
+    }
+    let records: Vec<Value> = rows
+        .iter()
+        .filter(|row| query.conditions.iter().all(|(field, literal)| holds(row.get(field), literal)))
+        .take(query.limit.unwrap_or(2000))
+        .map(|row| {
+            let mut record = Map::new();
+            let id = row.get("Id").and_then(Value::as_str).unwrap_or_default();
+            record.insert(
+                "attributes".into(),
+                json!({"type": query.object, "url": format!("/services/data/{version}/sobjects/{}/{id}", query.object)}),
+            );
+            for field in &query.fields {
+                record.insert(field.clone(), row.get(field).cloned().unwrap_or(Value::Null));
+            }
+            Value::Object(record)
+        })
+        .collect();
+    (StatusCode::OK, json!({"totalSize": records.len(), "done": true, "records": records}))
+}
+
+fn contact_fields(row: &crate::state::ContactRow) -> Map<String, Value> {
+    let contact = &row.contact;
+    let mut fields = Map::new();
+    fields.insert("Id".into(), row.id.clone().into());
+    fields.insert("AccountId".into(), contact.account_id.clone().map_or(Value::Null, Value::String));
+    fields.insert("Email".into(), contact.email.clone().map_or(Value::Null, Value::String));
+    fields.insert("FirstName".into(), contact.first_name.clone().into());
+    fields.insert("LastName".into(), contact.last_name.clone().into());
+    let phone = contact.phones.iter().find(|(f, _)| *f == "Phone").map(|(_, p)| p.clone());
+    fields.insert("Phone".into(), phone.map_or(Value::Null, Value::String));
+    fields
+}
+
+fn holds(value: Option<&Value>, literal: &Literal) -> bool {
+    match (value, literal) {
+        (Some(Value::String(held)), Literal::Text(wanted)) => held.to_lowercase() == wanted.to_lowercase(),
+        (Some(Value::Bool(held)), Literal::Bool(wanted)) => held == wanted,
+        _ => false,
+    }
+}
+
+fn parse(text: &str) -> Result<Query, &'static str> {
+    let rest = text.trim().strip_prefix("SELECT ").ok_or("expected SELECT")?;
+    let (fields, rest) = rest.split_once(" FROM ").ok_or("expected FROM")?;
+    let fields: Vec<String> = fields.split(',').map(|f| f.trim().to_owned()).collect();
+    if fields.iter().any(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')) {
+        return Err("unexpected token in the field list");
+    }
+    let (object, mut rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    let mut query = Query { fields, object: object.to_owned(), conditions: Vec::new(), limit: None };
+    if let Some(after) = rest.strip_prefix("WHERE ") {
+        rest = after;
+        loop {
+            let (field, after) = rest.split_once(" = ").ok_or("expected Field = value")?;
+            let (literal, after) = literal(after)?;
+            query.conditions.push((field.trim().to_owned(), literal));
+            rest = after.trim_start();
+            match rest.strip_prefix("AND ") {
+                Some(after) => rest = after,
+                None => break,
+            }
+        }
+    }
+    if let Some(limit) = rest.strip_prefix("LIMIT ") {
+        query.limit = Some(limit.trim().parse().map_err(|_| "LIMIT expects a number")?);
+        rest = "";
+    }
+    if rest.trim().is_empty() { Ok(query) } else { Err("unexpected token after the query") }
+}
+
+/// A literal at the start of `text`, and what follows it.
+fn literal(text: &str) -> Result<(Literal, &str), &'static str> {
+    for (word, value) in [("true", true), ("false", false)] {
+        if let Some(rest) = text.strip_prefix(word) {
+            return Ok((Literal::Bool(value), rest));
+        }
+    }
+    let body = text.strip_prefix('\'').ok_or("expected a quoted string")?;
+    let mut value = String::new();
+    let mut chars = body.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some((_, 'n')) => value.push('\n'),
+                Some((_, 'r')) => value.push('\r'),
+                Some((_, 't')) => value.push('\t'),
+                Some((_, escaped @ ('\\' | '\'' | '"' | '%' | '_'))) => value.push(escaped),
+                _ => return Err("invalid escape sequence in a string literal"),
+            },
+            '\'' => return Ok((Literal::Text(value), &body[at + 1..])),
+            c => value.push(c),
+        }
+    }
+    Err("unterminated string literal")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_unescaped_and_an_unescaped_quote_ends_them() {
+        let query = parse("SELECT Id FROM Contact WHERE Email = 'o\\'brien@example.ie' LIMIT 200").expect("valid");
+        assert_eq!(query.conditions, [("Email".to_owned(), Literal::Text("o'brien@example.ie".into()))]);
+        assert_eq!(query.limit, Some(200));
+        assert!(parse("SELECT Id FROM Contact WHERE Email = 'x' OR Id != '' LIMIT 1").is_err());
+        assert!(parse("SELECT Id FROM Contact WHERE Email = 'x\\'").is_err());
+    }
+
+    #[test]
+    fn several_conditions_and_booleans() {
+        let query = parse("SELECT Id FROM User WHERE IsActive = true AND Email = 'a@b.c' LIMIT 2").expect("valid");
+        assert_eq!(query.object, "User");
+        assert_eq!(query.conditions[0], ("IsActive".to_owned(), Literal::Bool(true)));
+    }
+}
