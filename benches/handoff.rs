@@ -14,7 +14,7 @@ use standin_org::{EXTERNAL_ID_FIELD, RemoteOrg};
 enum Leg {
     First,
     Transfer,
-    FirstUpsert,
+    FirstWithKey,
 }
 
 impl Leg {
@@ -22,7 +22,7 @@ impl Leg {
         match self {
             Leg::First => "first leg",
             Leg::Transfer => "transfer leg",
-            Leg::FirstUpsert => "first leg, external-id upsert",
+            Leg::FirstWithKey => "first leg, external id",
         }
     }
 }
@@ -42,7 +42,7 @@ fn contact_id(i: u64) -> String {
 fn event(leg: Leg, i: u64, case_id: &str) -> Value {
     let contact = contact_id(i);
     match leg {
-        Leg::First | Leg::FirstUpsert => {
+        Leg::First | Leg::FirstWithKey => {
             testkit::voice_event(&contact, &contact, json!("+14155550100"), json!({}), json!({}))
         }
         Leg::Transfer => testkit::voice_event(
@@ -126,9 +126,9 @@ fn main() {
         let started = Instant::now();
         connect_case_handoff::load_phone_metadata();
         let metadata_again = started.elapsed();
-        let upsert =
+        let keyed =
             testkit::handoff_at(&url, &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await.with_metrics_sink(|_| ());
-        upsert.prepare(Duration::from_secs(5)).await;
+        keyed.prepare(Duration::from_secs(5)).await;
         let case = testkit::invoke_ok(&plain, testkit::first_leg("+14155550100")).await;
         let case_id = case["SfdcCaseId"].as_str().expect("case id").to_owned();
 
@@ -146,8 +146,8 @@ fn main() {
             "leg", "SF", "Connect", "p50 0ms", "p99 0ms", "CPU/leg", "p50 20ms", "p99 20ms", "floor", "p50/fl"
         );
         let mut first = 1_000_000;
-        for leg in [Leg::First, Leg::Transfer, Leg::FirstUpsert] {
-            let handoff = if leg == Leg::FirstUpsert { &upsert } else { &plain };
+        for leg in [Leg::First, Leg::Transfer, Leg::FirstWithKey] {
+            let handoff = if leg == Leg::FirstWithKey { &keyed } else { &plain };
             org.set_latency_ms(0).expect("latency");
             let fast = run(handoff, leg, fast_count, first, &case_id).await;
             first += fast_count + 10;

@@ -6,7 +6,7 @@ use tokio::time::Instant;
 
 use crate::connect::{Answer, CaseAttribute, Channel, FlowEvent, Outcome};
 use crate::phone::{CallerNumber, Country, KnownNumber};
-use crate::salesforce::{CaseRecord, CaseStore, ContactSearch, MatchedContact, SalesforceError, UpsertedCase};
+use crate::salesforce::{CaseRecord, CaseStore, ContactSearch, MatchedContact, SalesforceError};
 
 /// How this deployment makes cases and reads numbers: set once from configuration.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -57,11 +57,20 @@ impl Link {
 /// Fields the flow may not set through `Case.<Field>` parameters: the link is ours to decide.
 const PROTECTED_FIELDS: [&str; 3] = ["Id", "ContactId", "AccountId"];
 
-/// Whether a new case takes the flow's `Case.<Field>` parameters.
+/// Whether a new case takes the flow's `Case.<Field>` parameters and our `Origin`, or only what no org
+/// refuses (the fallback after a refusal: an org whose `Origin` picklist lacks "Phone" or "Chat").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parameters {
     Apply,
     Ignore,
+}
+
+/// A case the first leg wrote, or found already made for this call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenCase {
+    pub case: CaseRecord,
+    /// `false` when the call's external id already named a case (a retried or repeated first leg).
+    pub created: bool,
 }
 
 /// The fields of a new case: our defaults, then the flow's `Case.<Field>` parameters, then the link.
@@ -73,12 +82,10 @@ pub fn new_case_fields(
 ) -> Map<String, Value> {
     let mut fields = Map::new();
     fields.insert("Subject".into(), default_subject(event).into());
-    fields.insert("Origin".into(), event.channel.case_origin().into());
-    // An upsert that finds the case updates it: leave Status out then, so a repeated first leg never
-    // reopens a case an agent has already moved on (the org's default Status, New, applies on create).
-    if external_id_field.is_none() {
-        fields.insert("Status".into(), "New".into());
+    if parameters == Parameters::Apply {
+        fields.insert("Origin".into(), event.channel.case_origin().into());
     }
+    // Status is left to the org's default (New in a standard org), which is a value its picklist has.
     fields.insert("Description".into(), format!("Amazon Connect contact {}", event.initial_contact_id).into());
     let parameters = match parameters {
         Parameters::Apply => event.case_fields.iter(),
@@ -128,16 +135,34 @@ fn default_subject(event: &FlowEvent) -> String {
     }
 }
 
+/// Creates the case. With `CASE_EXTERNAL_ID_FIELD` the call's `InitialContactId` goes in the body; when
+/// the org answers that the value is taken (`DUPLICATE_VALUE`), the case already made for this call is
+/// read by it and answered as it is: a found case is never written to.
 async fn write_case(
     store: &impl CaseStore,
     event: &FlowEvent,
     external_id_field: Option<&str>,
     fields: &Map<String, Value>,
     deadline: Instant,
-) -> Result<UpsertedCase, SalesforceError> {
-    match external_id_field {
-        Some(field) => store.upsert_case(field, &event.initial_contact_id, fields, deadline).await,
-        None => Ok(UpsertedCase { case: store.create_case(fields, deadline).await?, created: true }),
+) -> Result<WrittenCase, SalesforceError> {
+    let Some(field) = external_id_field else {
+        return Ok(WrittenCase { case: store.create_case(fields, None, deadline).await?, created: true });
+    };
+    let key = event.initial_contact_id.as_str();
+    match store.create_case(fields, Some((field, key)), deadline).await {
+        Ok(case) => Ok(WrittenCase { case, created: true }),
+        Err(error) if error.has_code("DUPLICATE_VALUE") => match store.read_case_by_key(field, key, deadline).await? {
+            Some(case) => Ok(WrittenCase { case, created: false }),
+            // Taken by a case this user cannot read back (in the recycle bin, say): the agent still gets one.
+            None => {
+                tracing::warn!(
+                    field,
+                    "the call's external id is taken by a case that cannot be read; creating one without it"
+                );
+                Ok(WrittenCase { case: store.create_case(fields, None, deadline).await?, created: true })
+            }
+        },
+        Err(error) => Err(error),
     }
 }
 
@@ -159,7 +184,8 @@ fn confirmed(case: CaseRecord, event: &FlowEvent) -> Resolution {
 }
 
 /// Carries out one leg: at most one read on a transfer leg; a search (skipped for withheld numbers) and
-/// one composite write on a first leg; all three when the attribute names a case that is gone.
+/// one composite write on a first leg, plus one read when the call's case exists already; all of these
+/// when the attribute names a case that is gone.
 pub async fn resolve(
     store: &(impl ContactSearch + CaseStore),
     event: &FlowEvent,
@@ -196,11 +222,12 @@ pub async fn resolve(
         (CallerNumber::Withheld | CallerNumber::Unrecognised { .. }, None) => Link::default(),
     };
     let fields = new_case_fields(event, &link, external_id_field, Parameters::Apply);
-    let UpsertedCase { case, created } = match write_case(store, event, external_id_field, &fields, deadline).await {
-        // A flow's Case.<Field> parameter the org refuses (a field that does not exist, a value too long)
-        // must not cost the agent the case: make it with our own fields only.
-        Err(SalesforceError::Rejected { status: 400, codes }) if !event.case_fields.is_empty() => {
-            tracing::warn!(codes = %codes, "Salesforce refused the flow's Case parameters; creating the case without them");
+    let WrittenCase { case, created } = match write_case(store, event, external_id_field, &fields, deadline).await {
+        // A flow's Case.<Field> parameter the org refuses (a field that does not exist, a value too long),
+        // or our Origin on an org whose picklist lacks it, must not cost the agent the case: make it with
+        // the fields no org refuses.
+        Err(SalesforceError::Rejected { status: 400, codes }) => {
+            tracing::warn!(codes = %codes, "Salesforce refused the case's parameters or Origin; creating it without them");
             let fields = new_case_fields(event, &link, external_id_field, Parameters::Ignore);
             write_case(store, event, external_id_field, &fields, deadline).await?
         }
@@ -257,7 +284,9 @@ mod tests {
         contacts: Vec<MatchedContact>,
         cases: Vec<CaseRecord>,
         refuse_parameters: bool,
-        upsert_finds_existing: bool,
+        refuse_origin: bool,
+        /// The call's case already exists: a create with the external id is refused with DUPLICATE_VALUE.
+        existing_for_key: Option<CaseRecord>,
         calls: std::sync::Mutex<Vec<&'static str>>,
     }
 
@@ -271,6 +300,10 @@ mod tests {
         fn new_case(&self, fields: &Map<String, Value>) -> Result<CaseRecord, SalesforceError> {
             if self.refuse_parameters && fields.contains_key("Reason") {
                 return Err(SalesforceError::Rejected { status: 400, codes: "INVALID_FIELD".into() });
+            }
+            if self.refuse_origin && fields.contains_key("Origin") {
+                let codes = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST".into();
+                return Err(SalesforceError::Rejected { status: 400, codes });
             }
             Ok(case("500000000000042"))
         }
@@ -296,19 +329,21 @@ mod tests {
             self.call("read");
             Ok(self.cases.iter().find(|c| c.id == *id).cloned())
         }
-        async fn create_case(&self, fields: &Map<String, Value>, _: Instant) -> Result<CaseRecord, SalesforceError> {
-            self.call("create");
-            self.new_case(fields)
+        async fn read_case_by_key(&self, _: &str, _: &str, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+            self.call("read by key");
+            Ok(self.existing_for_key.clone())
         }
-        async fn upsert_case(
+        async fn create_case(
             &self,
-            _: &str,
-            _: &str,
             fields: &Map<String, Value>,
+            key: Option<(&str, &str)>,
             _: Instant,
-        ) -> Result<UpsertedCase, SalesforceError> {
-            self.call("upsert");
-            Ok(UpsertedCase { case: self.new_case(fields)?, created: !self.upsert_finds_existing })
+        ) -> Result<CaseRecord, SalesforceError> {
+            self.call("create");
+            if key.is_some() && self.existing_for_key.is_some() {
+                return Err(SalesforceError::Rejected { status: 400, codes: "DUPLICATE_VALUE".into() });
+            }
+            self.new_case(fields)
         }
     }
 
@@ -374,12 +409,29 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_upsert_that_finds_the_case_answers_found() {
-        let store = Memory { upsert_finds_existing: true, ..Memory::default() };
+    async fn a_taken_external_id_answers_the_call_s_case_as_found() {
+        let store = Memory { existing_for_key: Some(case("500000000000009")), ..Memory::default() };
         let resolution = run(&store, &event("VOICE", json!("+14155550100"), json!({})), Some("Ext__c")).await;
-        assert_eq!(store.calls(), ["search", "upsert"]);
+        assert_eq!(store.calls(), ["search", "create", "read by key"]);
         assert_eq!(resolution.answer.outcome, Outcome::Found);
+        assert_eq!(resolution.answer.case_id.as_str(), "500000000000009AAA");
         assert!(resolution.store_on_contact, "a retried first leg may not have stored it yet");
+    }
+
+    #[tokio::test]
+    async fn without_the_external_id_a_duplicate_is_not_looked_for() {
+        let store = Memory { existing_for_key: Some(case("500000000000009")), ..Memory::default() };
+        let resolution = run(&store, &event("VOICE", json!("+14155550100"), json!({})), None).await;
+        assert_eq!(store.calls(), ["search", "create"]);
+        assert_eq!(resolution.answer.outcome, Outcome::Created);
+    }
+
+    #[tokio::test]
+    async fn a_refused_origin_is_left_out_of_the_retry() {
+        let store = Memory { refuse_origin: true, ..Memory::default() };
+        let resolution = run(&store, &event("VOICE", json!("+14155550100"), json!({})), None).await;
+        assert_eq!(store.calls(), ["search", "create", "create"]);
+        assert_eq!(resolution.answer.outcome, Outcome::Created);
     }
 
     #[tokio::test]
@@ -416,7 +468,7 @@ mod tests {
         assert_eq!(fields["AccountId"], "001000000000001AAA");
         assert!(!fields.contains_key("SuppliedPhone"));
         assert_eq!(fields["Origin"], "Phone");
-        assert_eq!(fields["Status"], "New");
+        assert!(!fields.contains_key("Status"), "the org's default Status applies");
         assert_eq!(fields["Subject"], "Call from +1 415-555-0100");
     }
 
@@ -453,7 +505,7 @@ mod tests {
         );
         assert_eq!(fields["Subject"], "Billing");
         assert_eq!(fields["Priority"], "High");
-        assert!(!fields.contains_key("Status"), "an upsert leaves Status to the org's default");
+        assert!(!fields.contains_key("Status"), "the org's default Status applies");
         assert_eq!(fields["ContactId"], "003000000000001AAA");
         assert!(!fields.contains_key("Connect_Contact_Id__c"));
     }

@@ -1,4 +1,5 @@
-//! Cases: read one by id; create or upsert one and read its `CaseNumber` in the same composite request.
+//! Cases: read one by id or by external id; create one and read its `CaseNumber` in the same composite
+//! request.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
@@ -18,13 +19,6 @@ pub struct CaseRecord {
     pub account_id: Option<SalesforceId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpsertedCase {
-    pub case: CaseRecord,
-    /// `false` when the external id already named a case (a retried or repeated first leg).
-    pub created: bool,
-}
-
 impl CaseStore for SalesforceClient {
     async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
         let request = ApiRequest {
@@ -34,6 +28,60 @@ impl CaseStore for SalesforceClient {
             body: None,
             idempotent: true,
         };
+        self.read_one(request, deadline).await
+    }
+
+    /// `field` is a validated API name; `key` is a Connect contact id, percent-encoded all the same.
+    async fn read_case_by_key(
+        &self,
+        field: &str,
+        key: &str,
+        deadline: Instant,
+    ) -> Result<Option<CaseRecord>, SalesforceError> {
+        let request = ApiRequest {
+            method: Method::GET,
+            path: self.data_path(&format!(
+                "/sobjects/Case/{}/{}",
+                encode_path_segment(field),
+                encode_path_segment(key)
+            )),
+            query: &[("fields", CASE_FIELDS)],
+            body: None,
+            idempotent: true,
+        };
+        self.read_one(request, deadline).await
+    }
+
+    /// In one composite request.
+    async fn create_case(
+        &self,
+        fields: &Map<String, Value>,
+        key: Option<(&str, &str)>,
+        deadline: Instant,
+    ) -> Result<CaseRecord, SalesforceError> {
+        let mut body = fields.clone();
+        if let Some((field, value)) = key {
+            body.insert(field.to_owned(), value.into());
+        }
+        let write = json!({
+            "method": "POST",
+            "url": self.data_path("/sobjects/Case"),
+            "referenceId": "writeCase",
+            "body": body,
+        });
+        // A create that may have reached the org is sent again only when it carries the call's external
+        // id: a second copy is then refused with DUPLICATE_VALUE instead of making a second case.
+        self.write_and_read(write, key.is_some(), deadline).await
+    }
+}
+
+impl SalesforceClient {
+    /// One case record, or `None` when the org has no such case.
+    async fn read_one(
+        &self,
+        request: ApiRequest<'_>,
+        deadline: Instant,
+    ) -> Result<Option<CaseRecord>, SalesforceError> {
         let response = self.send(request, deadline).await?;
         match response.status {
             status if status.is_success() => case_record(&response.body).map(Some),
@@ -46,48 +94,13 @@ impl CaseStore for SalesforceClient {
         }
     }
 
-    /// In one composite request.
-    async fn create_case(&self, fields: &Map<String, Value>, deadline: Instant) -> Result<CaseRecord, SalesforceError> {
-        let write = json!({
-            "method": "POST",
-            "url": self.data_path("/sobjects/Case"),
-            "referenceId": "writeCase",
-            "body": fields,
-        });
-        // A create that may have reached the org is not sent again: that could make a second case.
-        let (_, case) = self.write_and_read(write, false, deadline).await?;
-        Ok(case)
-    }
-
-    /// In one composite request. `field` is a validated API name; `key` is a Connect contact id,
-    /// percent-encoded all the same.
-    async fn upsert_case(
-        &self,
-        field: &str,
-        key: &str,
-        fields: &Map<String, Value>,
-        deadline: Instant,
-    ) -> Result<UpsertedCase, SalesforceError> {
-        let write = json!({
-            "method": "PATCH",
-            "url": self.data_path(&format!("/sobjects/Case/{}/{}", encode_path_segment(field), encode_path_segment(key))),
-            "referenceId": "writeCase",
-            "body": fields,
-        });
-        let (write_answer, case) = self.write_and_read(write, true, deadline).await?;
-        let created = write_answer.get("created").and_then(Value::as_bool).unwrap_or(true);
-        Ok(UpsertedCase { case, created })
-    }
-}
-
-impl SalesforceClient {
-    /// `[write, read @{writeCase.id}]` with allOrNone; answers the write's body and the case read back.
+    /// `[write, read @{writeCase.id}]` with allOrNone; answers the case read back.
     async fn write_and_read(
         &self,
         write: Value,
         idempotent: bool,
         deadline: Instant,
-    ) -> Result<(Value, CaseRecord), SalesforceError> {
+    ) -> Result<CaseRecord, SalesforceError> {
         let read = json!({
             "method": "GET",
             "url": format!("{}?fields={CASE_FIELDS}", self.data_path("/sobjects/Case/@{writeCase.id}")),
@@ -117,7 +130,7 @@ impl SalesforceClient {
                 return Err(unexpected(part.status, &part.body));
             }
         }
-        Ok((write_part.body, case_record(&read_part.body)?))
+        case_record(&read_part.body)
     }
 }
 

@@ -21,6 +21,13 @@ pub enum SalesforceError {
     Protocol(String),
 }
 
+impl SalesforceError {
+    /// Whether the org refused the request with `code` among its error codes.
+    pub fn has_code(&self, code: &str) -> bool {
+        matches!(self, Self::Rejected { codes, .. } if codes.split(", ").any(|c| c == code))
+    }
+}
+
 /// The error codes of a REST error body (`[{"message": …, "errorCode": …}]`), never the messages.
 fn error_codes(body: &Value) -> String {
     let codes: Vec<String> = body

@@ -20,7 +20,7 @@ use std::future::Future;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-pub use cases::{CaseRecord, UpsertedCase};
+pub use cases::CaseRecord;
 pub use client::SalesforceClient;
 pub use credentials::{ClientCredentials, CredentialSource};
 pub use error::SalesforceError;
@@ -56,19 +56,21 @@ pub trait CaseStore {
         deadline: Instant,
     ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
 
-    /// Creates a case and reads it back. One request.
-    fn create_case(
-        &self,
-        fields: &Map<String, Value>,
-        deadline: Instant,
-    ) -> impl Future<Output = Result<CaseRecord, SalesforceError>> + Send;
-
-    /// Creates or updates the case whose external id `field` holds `key`, and reads it back. One request.
-    fn upsert_case(
+    /// The case whose external id `field` holds `key`, or `None`. One request.
+    fn read_case_by_key(
         &self,
         field: &str,
         key: &str,
-        fields: &Map<String, Value>,
         deadline: Instant,
-    ) -> impl Future<Output = Result<UpsertedCase, SalesforceError>> + Send;
+    ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
+
+    /// Creates a case and reads it back, in one request. With `key` (`(external id field, value)`) the
+    /// value goes in the body, so the org refuses a second case for it with `DUPLICATE_VALUE`, and the
+    /// request may be sent again after a connection reset.
+    fn create_case(
+        &self,
+        fields: &Map<String, Value>,
+        key: Option<(&str, &str)>,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<CaseRecord, SalesforceError>> + Send;
 }

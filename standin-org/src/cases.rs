@@ -1,4 +1,5 @@
-//! Cases: create, read by id, and upsert by external id, checking fields as the org does.
+//! Cases: create, read by id or by external id, and upsert by external id, checking fields as the org
+//! does: known fields, lengths, a restricted `Origin` picklist when one is set, and a unique external id.
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
@@ -32,8 +33,8 @@ fn case_url(version: &str, id: &str) -> String {
     format!("/services/data/{version}/sobjects/Case/{id}")
 }
 
-/// Checks a write's fields the way the org would: known fields, lengths, and no writing the Id.
-fn check_case_fields(body: &Value) -> Result<Map<String, Value>, (StatusCode, Value)> {
+/// Checks a write's fields the way the org would: known fields, lengths, picklists, and no writing the Id.
+fn check_case_fields(state: &State, body: &Value) -> Result<Map<String, Value>, (StatusCode, Value)> {
     let Some(fields) = body.as_object() else {
         return Err(sf_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not a JSON object"));
     };
@@ -57,6 +58,16 @@ fn check_case_fields(body: &Value) -> Result<Map<String, Value>, (StatusCode, Va
             "Subject" => 255,
             _ => 32000,
         };
+        if name == "Origin"
+            && let Some(allowed) = &state.origin_picklist
+            && !value.as_str().is_some_and(|origin| allowed.iter().any(|a| a == origin))
+        {
+            return Err((
+                StatusCode::BAD_REQUEST,
+                json!([{"message": format!("Case Origin: bad value for restricted picklist field: {}", value.as_str().unwrap_or_default()),
+                    "errorCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "fields": ["Origin"]}]),
+            ));
+        }
         if value.as_str().is_some_and(|s| s.chars().count() > limit) {
             return Err((
                 StatusCode::BAD_REQUEST,
@@ -73,10 +84,20 @@ pub(crate) fn create(
     body: &Value,
     external: Option<(&str, &str)>,
 ) -> (StatusCode, Value) {
-    let mut fields = match check_case_fields(body) {
+    let mut fields = match check_case_fields(state, body) {
         Ok(fields) => fields,
         Err(error) => return error,
     };
+    if let Some(value) = fields.get(EXTERNAL_ID_FIELD).and_then(Value::as_str)
+        && let Some(taken) = holder(state, EXTERNAL_ID_FIELD, value).first()
+    {
+        let id = state.cases.get(taken).and_then(|case| case.get("Id")).and_then(Value::as_str).unwrap_or_default();
+        return (
+            StatusCode::BAD_REQUEST,
+            json!([{"message": format!("duplicate value found: {EXTERNAL_ID_FIELD} duplicates value on record with id: {id}"),
+                "errorCode": "DUPLICATE_VALUE", "fields": []}]),
+        );
+    }
     state.cases_created += 1;
     let id = salesforce_id("500", state.cases_created);
     fields.insert("Id".into(), id.clone().into());
@@ -91,6 +112,38 @@ pub(crate) fn create(
     }
     state.cases.insert(key, fields);
     (StatusCode::CREATED, json!({"id": id, "success": true, "errors": []}))
+}
+
+/// The keys of live cases whose `field` holds `value`.
+fn holder(state: &State, field: &str, value: &str) -> Vec<String> {
+    state
+        .cases
+        .iter()
+        .filter(|(_, case)| case.get(field).and_then(Value::as_str) == Some(value))
+        .map(|(key, _)| key.clone())
+        .collect()
+}
+
+/// `GET sobjects/Case/{external id field}/{value}`.
+pub(crate) fn read_by_key(
+    state: &State,
+    version: &str,
+    field: &str,
+    value: &str,
+    fields: Option<&str>,
+) -> (StatusCode, Value) {
+    if field != EXTERNAL_ID_FIELD {
+        return sf_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!("Provided external ID field does not exist or is not accessible: {field}"),
+        );
+    }
+    match holder(state, field, value).as_slice() {
+        [] => not_found(),
+        [key] => read(state, version, key, fields),
+        _ => sf_error(StatusCode::MULTIPLE_CHOICES, "MULTIPLE_CHOICES", "more than one record matched the external id"),
+    }
 }
 
 pub(crate) fn read(state: &State, version: &str, id: &str, fields: Option<&str>) -> (StatusCode, Value) {
@@ -129,13 +182,7 @@ pub(crate) fn upsert(state: &mut State, version: &str, field: &str, value: &str,
             &format!("Provided external ID field does not exist or is not accessible: {field}"),
         );
     }
-    let existing = state
-        .cases
-        .iter()
-        .filter(|(_, case)| case.get(field).and_then(Value::as_str) == Some(value))
-        .map(|(key, _)| key.clone())
-        .collect::<Vec<_>>();
-    match existing.as_slice() {
+    match holder(state, field, value).as_slice() {
         [] => {
             let (status, mut answer) = create(state, version, body, Some((field, value)));
             if status == StatusCode::CREATED {
@@ -144,7 +191,7 @@ pub(crate) fn upsert(state: &mut State, version: &str, field: &str, value: &str,
             (status, answer)
         }
         [key] => {
-            let fields = match check_case_fields(body) {
+            let fields = match check_case_fields(state, body) {
                 Ok(fields) => fields,
                 Err(error) => return error,
             };

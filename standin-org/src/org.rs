@@ -99,6 +99,11 @@ impl StandinOrg {
         (contact_id, account_id)
     }
 
+    /// Restricts `Case.Origin` to `values`, as an org whose picklist lacks "Phone" or "Chat" does.
+    pub fn restrict_origin(&self, values: &[&str]) {
+        self.state().origin_picklist = Some(values.iter().map(|v| (*v).to_owned()).collect());
+    }
+
     /// How the search index holds phone fields from now on.
     pub fn set_phone_index(&self, index: PhoneIndex) {
         self.state().phone_index = index;

@@ -23,6 +23,8 @@ pub(crate) enum RestOp {
     CreateCase { version: String, body: Value },
     /// `GET sobjects/Case/{id}?fields=…`.
     ReadCase { version: String, id: String, fields: Option<String> },
+    /// `GET sobjects/Case/{external id field}/{value}?fields=…`.
+    ReadCaseByKey { version: String, field: String, value: String, fields: Option<String> },
     /// `PATCH sobjects/Case/{external id field}/{value}`: upsert.
     UpsertCase { version: String, field: String, value: String, body: Value },
     /// `POST composite`.
@@ -50,6 +52,12 @@ impl RestOp {
             ("GET", ["sobjects", "Case", id]) => {
                 Self::ReadCase { version, id: (*id).to_owned(), fields: params.remove("fields") }
             }
+            ("GET", ["sobjects", "Case", field, value]) => Self::ReadCaseByKey {
+                version,
+                field: (*field).to_owned(),
+                value: (*value).to_owned(),
+                fields: params.remove("fields"),
+            },
             ("PATCH", ["sobjects", "Case", field, value]) => {
                 Self::UpsertCase { version, field: (*field).to_owned(), value: (*value).to_owned(), body }
             }
@@ -63,7 +71,7 @@ impl RestOp {
             Self::Query { .. } => Route::Query,
             Self::ParameterizedSearch { .. } => Route::ParameterizedSearch,
             Self::CreateCase { .. } => Route::CaseCreate,
-            Self::ReadCase { .. } => Route::CaseRead,
+            Self::ReadCase { .. } | Self::ReadCaseByKey { .. } => Route::CaseRead,
             Self::UpsertCase { .. } => Route::CaseUpsert,
             Self::Composite { .. } => Route::Composite,
             Self::NotFound => Route::OtherSalesforce,
@@ -77,6 +85,9 @@ impl RestOp {
             Self::ParameterizedSearch { version, params } => search::parameterized(state, &version, &params),
             Self::CreateCase { version, body } => cases::create(state, &version, &body, None),
             Self::ReadCase { version, id, fields } => cases::read(state, &version, &id, fields.as_deref()),
+            Self::ReadCaseByKey { version, field, value, fields } => {
+                cases::read_by_key(state, &version, &field, &value, fields.as_deref())
+            }
             Self::UpsertCase { version, field, value, body } => cases::upsert(state, &version, &field, &value, &body),
             Self::Composite { body } => composite::run(state, &body),
             Self::NotFound => not_found(),

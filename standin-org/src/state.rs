@@ -63,6 +63,8 @@ pub(crate) struct State {
     /// Live cases by their 15-character id.
     pub cases: BTreeMap<String, Map<String, Value>>,
     pub deleted_cases: HashSet<String>,
+    /// The values a restricted `Case.Origin` picklist allows; `None`: unrestricted.
+    pub origin_picklist: Option<Vec<String>>,
     pub cases_created: u64,
     /// While an allOrNone composite runs: how to undo each write it made.
     pub journal: Option<Vec<Undo>>,

@@ -30,8 +30,8 @@ async fn run_container(org: &StandinOrg, events: Vec<Value>) -> (Vec<Posted>, Ve
 async fn the_binary_answers_each_leg_and_logs_each_failure_once() {
     let org = StandinOrg::start().await.expect("stand-in org starts");
     org.add_caller("Ada", "Lovelace", "(415) 555-0100");
-    // The first leg's composite is refused once: a Salesforce rejection, failed without a retry.
-    org.inject(Route::Composite, Fault::Status(400), 1);
+    // The first leg's composite is refused, and so is its retry without parameters: a rejection.
+    org.inject(Route::Composite, Fault::Status(400), 2);
     let events = vec![json!({"Details": "+14155550100"}), first_leg("+14155550100"), first_leg("+14155550100")];
 
     let (posted, lines) = run_container(&org, events).await;

@@ -97,18 +97,22 @@ async fn chat_contact_gets_a_case_without_a_search() {
 }
 
 #[tokio::test]
-async fn external_id_upsert_makes_one_case_however_often_the_first_leg_runs() {
+async fn the_external_id_makes_one_case_however_often_the_first_leg_runs() {
     let (org, handoff) = setup(&[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
     org.add_caller("Ada", "Lovelace", "(415) 555-0100");
+    handoff.prepare(std::time::Duration::from_secs(5)).await;
 
+    org.reset_counts();
     let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
     assert_eq!(first["SfdcCaseOutcome"], "created");
+    assert_eq!(org.salesforce_requests(), 2, "search, then create and read in one composite");
+    assert_eq!(org.count(Route::ConnectUpdateAttributes), 1);
     org.reset_counts();
     let retried = invoke_ok(&handoff, first_leg("+14155550100")).await;
     assert_eq!(retried["SfdcCaseOutcome"], "found");
     assert_eq!(retried["SfdcCaseId"], first["SfdcCaseId"]);
     assert_eq!(retried["SfdcCaseNumber"], first["SfdcCaseNumber"]);
-    assert_eq!(org.salesforce_requests(), 2, "search, then upsert and read in one composite");
+    assert_eq!(org.salesforce_requests(), 3, "search, a create refused as a duplicate, a read by external id");
 
     // A second container (a Lambda retry landing elsewhere) finds the same case too.
     let other_container = handoff_for(&org, &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
@@ -122,14 +126,42 @@ async fn external_id_upsert_makes_one_case_however_often_the_first_leg_runs() {
 }
 
 #[tokio::test]
-async fn a_repeated_first_leg_does_not_reopen_the_case() {
+async fn a_repeated_first_leg_never_overwrites_the_agent_s_work() {
     let (org, handoff) = setup(&[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
-    let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    let parameters = json!({"Case.Subject": "Billing question", "Case.Reason": "Billing"});
+    let leg = voice_event(FIRST_CONTACT, FIRST_CONTACT, json!("+14155550100"), json!({}), parameters);
+    let first = invoke_ok(&handoff, leg.clone()).await;
     let case_id = first["SfdcCaseId"].as_str().expect("id");
-    assert!(org.set_case_field(case_id, "Status", json!("Working")));
-    let again = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    for (field, value) in
+        [("Status", "Working"), ("Subject", "Refund agreed"), ("Reason", "Other"), ("Description", "typed")]
+    {
+        assert!(org.set_case_field(case_id, field, json!(value)));
+    }
+    let before = org.case(case_id).expect("case");
+    org.reset_counts();
+
+    let again = invoke_ok(&handoff, leg).await;
+
     assert_eq!(again["SfdcCaseOutcome"], "found");
-    assert_eq!(org.case(case_id).expect("case")["Status"], "Working");
+    assert_eq!(org.case(case_id).expect("case"), before, "every field keeps the agent's value");
+    assert_eq!(org.count(Route::CaseUpsert), 0);
+    assert!(org.recorded().iter().all(|r| r.method != "PATCH" && !r.body.contains("\"PATCH\"")), "nothing is written");
+}
+
+#[tokio::test]
+async fn an_org_whose_origin_picklist_lacks_the_channel_still_gets_the_case() {
+    let (org, handoff) = setup(&[]).await;
+    org.restrict_origin(&["Web", "Email"]);
+    let parameters = json!({"Case.Reason": "Billing"});
+    let leg = voice_event(FIRST_CONTACT, FIRST_CONTACT, json!("+14155550100"), json!({}), parameters);
+    let answer = invoke_ok(&handoff, leg).await;
+    assert_eq!(answer["SfdcCaseOutcome"], "created");
+    let case = org.case(answer["SfdcCaseId"].as_str().expect("id")).expect("case");
+    assert!(!case.contains_key("Origin"), "{case:?}");
+    assert_eq!(org.count(Route::Composite), 2, "refused once, then made without parameters or Origin");
+    // Without any flow parameters the retry is the same: Origin alone was the trouble.
+    let plain = invoke_ok(&handoff, first_leg("+14155550111")).await;
+    assert_eq!(plain["SfdcCaseOutcome"], "created");
 }
 
 #[tokio::test]

@@ -43,7 +43,7 @@ async fn failures_log_their_class_without_secrets_or_numbers() {
     org.set_credentials("standin-client-id", "rotated");
     invoke(&handoff, first_leg("+14155550100")).await.expect_err("bad credentials");
     org.set_credentials("standin-client-id", CLIENT_SECRET);
-    org.inject(Route::Composite, Fault::Status(400), 1);
+    org.inject(Route::Composite, Fault::Status(400), 2);
     invoke(&handoff, first_leg("+14155550100")).await.expect_err("rejected");
     invoke(&handoff, serde_json::json!({"Details": "+14155550100"})).await.expect_err("malformed");
 
