@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use super::SalesforceError;
 use super::credentials::{ClientCredentials, CredentialSource, Credentials};
 use super::error::printable;
+use super::refusal::Refusals;
 use super::retry::{Retry, is_transient, may_resend, transport_failure};
 
 pub struct SalesforceClient {
@@ -22,6 +23,7 @@ pub struct SalesforceClient {
     api_version: String,
     credentials: Credentials,
     session: Mutex<Option<Session>>,
+    refusals: Refusals,
     requests: AtomicU64,
 }
 
@@ -73,6 +75,7 @@ impl SalesforceClient {
             api_version: api_version.to_owned(),
             credentials: Credentials::new(credentials, sdk),
             session: Mutex::new(None),
+            refusals: Refusals::default(),
             requests: AtomicU64::new(0),
         }
     }
@@ -91,14 +94,18 @@ impl SalesforceClient {
         self.session(deadline).await.map(|_| ())
     }
 
-    /// The current session, logging in first if there is none. Logs in at most once at a time.
+    /// The current session, logging in first if there is none. Logs in at most once at a time, and not
+    /// at all for 30 s after the token endpoint refused the credentials.
     async fn session(&self, deadline: Instant) -> Result<Session, SalesforceError> {
         let mut slot = self.session.lock().await;
         if let Some(session) = slot.as_ref() {
             return Ok(session.clone());
         }
+        self.refusals.check()?;
         let credentials = self.credentials.get().await?;
-        let session = self.login(&credentials, deadline).await?;
+        let login = self.login(&credentials, deadline).await;
+        self.refusals.record(&login);
+        let session = login?;
         *slot = Some(session.clone());
         Ok(session)
     }

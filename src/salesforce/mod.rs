@@ -11,6 +11,7 @@ mod credentials;
 mod error;
 mod fields;
 mod id;
+mod refusal;
 mod retry;
 mod search;
 mod soql;

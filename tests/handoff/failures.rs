@@ -156,16 +156,21 @@ async fn bad_credentials_fail_invocations_not_init() {
     let handoff = handoff_for(&org, &[("SALESFORCE_CLIENT_SECRET", "wrong-secret-value")]).await;
     assert_eq!(org.salesforce_requests(), 0);
 
-    for _ in 0..2 {
+    for _ in 0..3 {
         let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("refused");
         assert_eq!(error.error_type(), "SalesforceAuthenticationFailed");
         let message = error.to_string();
         assert!(message.contains("invalid_client"), "{message}");
         assert!(!message.contains("wrong-secret-value"), "{message}");
     }
+    assert_eq!(org.count(Route::Token), 1, "after a refusal the token endpoint is not asked again for 30 s");
 
+    // The secret fixed, a new container works at once; this one waits out its 30 s.
     org.set_credentials("standin-client-id", "wrong-secret-value");
-    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("still pausing");
+    assert!(error.to_string().contains("not asking again"), "{error}");
+    let fresh = handoff_for(&org, &[("SALESFORCE_CLIENT_SECRET", "wrong-secret-value")]).await;
+    invoke_ok(&fresh, first_leg("+14155550100")).await;
 }
 
 #[tokio::test]
