@@ -21,6 +21,9 @@ use crate::salesforce::{SalesforceClient, SalesforceError};
 
 /// Kept back from the Lambda deadline for writing the answer.
 const DEADLINE_MARGIN: Duration = Duration::from_millis(100);
+/// An invocation this soon after init ends is an on-demand cold start: Connect has been waiting since
+/// init began. (Provisioned or pre-warmed containers wait seconds or more for their first event.)
+const RIGHT_AFTER_INIT: Duration = Duration::from_millis(100);
 
 #[derive(Debug, thiserror::Error)]
 pub enum HandoffError {
@@ -84,6 +87,13 @@ pub struct Handoff {
     salesforce: SalesforceClient,
     connect: ConnectClient,
     metrics_sink: MetricsSink,
+    init: InitClock,
+}
+
+/// When this container's init began and ended, until the first invocation has looked.
+struct InitClock {
+    began: Instant,
+    ended: std::sync::Mutex<Option<Instant>>,
 }
 
 /// One invocation's clock, deadline and the request counters as it began.
@@ -96,10 +106,14 @@ struct Invocation {
 
 impl Handoff {
     /// Reads the environment (AWS SDK variables included). Never calls Salesforce or AWS.
+    /// Call it first thing in `main`: init's clock starts here.
     pub async fn from_env() -> Result<Self, ConfigError> {
+        let began = Instant::now();
         let config = Config::from_env()?;
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        Ok(Self::new(config, &sdk))
+        let mut handoff = Self::new(config, &sdk);
+        handoff.init.began = began;
+        Ok(handoff)
     }
 
     /// Builds the clients. Sends nothing.
@@ -118,6 +132,7 @@ impl Handoff {
             },
             config,
             metrics_sink: Box::new(|line| println!("{line}")),
+            init: InitClock { began: Instant::now(), ended: std::sync::Mutex::new(None) },
         }
     }
 
@@ -130,7 +145,8 @@ impl Handoff {
     /// Container init: reads the credentials and logs in to Salesforce now, so the first invocation after a
     /// cold start makes no more round trips than a warm one, and meanwhile loads libphonenumber's metadata
     /// (tens of ms of CPU) on another thread. Never fails: a refusal or a slow org is logged, and the first
-    /// invocation tries again (and fails clearly if it must).
+    /// invocation tries again (and fails clearly if it must). When the first invocation follows at once,
+    /// its budget counts from when init began.
     pub async fn prepare(&self, within: Duration) {
         let deadline = Instant::now() + within;
         let metadata = tokio::task::spawn_blocking(crate::phone::load_metadata);
@@ -146,6 +162,7 @@ impl Handoff {
             }
             Err(_) => tracing::warn!("Salesforce did not answer during init; invocations will retry"),
         }
+        *self.init.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
     }
 
     /// Requests this container has sent to Salesforce, token requests included.
@@ -183,17 +200,34 @@ impl Handoff {
         let started = Instant::now();
         Invocation {
             started,
-            deadline: self.deadline(started, lambda_deadline),
+            deadline: self.deadline(self.budget_start(started), lambda_deadline),
             salesforce_before: self.salesforce.requests_sent(),
             connect_before: self.connect.requests_sent(),
         }
     }
 
-    fn deadline(&self, started: Instant, lambda_deadline: Option<SystemTime>) -> Instant {
-        let budget = started + self.config.response_budget;
+    /// When the flow began waiting for this invocation: when init began for the first invocation of an
+    /// on-demand cold start, else `started`. Only the first invocation after `prepare` looks.
+    fn budget_start(&self, started: Instant) -> Instant {
+        let ended = self.init.ended.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match ended {
+            Some(ended) if started.saturating_duration_since(ended) <= RIGHT_AFTER_INIT => {
+                tracing::debug!(
+                    init_ms = (ended - self.init.began).as_millis() as u64,
+                    "cold start: the budget counts init"
+                );
+                self.init.began
+            }
+            _ => started,
+        }
+    }
+
+    /// The response budget from `budget_start`, and never after Lambda's deadline.
+    fn deadline(&self, budget_start: Instant, lambda_deadline: Option<SystemTime>) -> Instant {
+        let budget = budget_start + self.config.response_budget;
         let Some(lambda_deadline) = lambda_deadline else { return budget };
         match lambda_deadline.duration_since(SystemTime::now()) {
-            Ok(left) => budget.min(started + left.saturating_sub(DEADLINE_MARGIN)),
+            Ok(left) => budget.min(Instant::now() + left.saturating_sub(DEADLINE_MARGIN)),
             // Lambda's deadline is always ahead; one behind is an emulator's (cargo lambda sends 600000 ms
             // since the epoch). Such a runtime ends nothing at it, so the budget alone applies.
             Err(_) => {

@@ -281,3 +281,29 @@ async fn aws_console_test_event_is_rejected_as_a_placeholder_not_as_missing_its_
     assert_eq!(org.salesforce_requests(), 0, "no login, no search, no case");
     assert!(org.cases().is_empty());
 }
+
+#[tokio::test]
+async fn right_after_a_slow_init_the_first_invocation_s_budget_counts_init() {
+    // Init takes ~600 ms (a slow login); the case then takes ~500 ms: 1.1 s from init's start, over the
+    // 1 s budget Connect has been counting since it invoked the cold container.
+    let (org, handoff) = setup(&[("RESPONSE_BUDGET_MS", "1000")]).await;
+    org.inject(Route::Token, Fault::Delay(Duration::from_millis(600)), 1);
+    handoff.prepare(Duration::from_secs(1)).await;
+    org.inject(Route::Composite, Fault::Delay(Duration::from_millis(500)), 1);
+    let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("init's time counts");
+    assert_eq!(error.error_type(), "ResponseBudgetExceeded");
+}
+
+#[tokio::test]
+async fn a_first_invocation_long_after_init_has_the_whole_budget() {
+    let (org, handoff) = setup(&[("RESPONSE_BUDGET_MS", "1000")]).await;
+    org.inject(Route::Token, Fault::Delay(Duration::from_millis(600)), 1);
+    handoff.prepare(Duration::from_secs(1)).await;
+    // A provisioned container: the first event arrives well after init.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    org.inject(Route::Composite, Fault::Delay(Duration::from_millis(500)), 1);
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    // And only the first invocation ever counts init.
+    org.inject(Route::Composite, Fault::Delay(Duration::from_millis(500)), 1);
+    invoke_ok(&handoff, transfer_leg("+14155550100", "500Dn0000000099IAA")).await;
+}
