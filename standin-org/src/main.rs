@@ -1,24 +1,30 @@
 //! Serves the stand-in org with the demo callers until Ctrl-C, for `cargo lambda watch`.
-//! Usage: `cargo run -p standin-org [-- --port 9009]`
+//! Usage: `cargo run -p standin-org [-- [--port 9009] [--phone-index digits|tokens]]`
 
 use std::net::SocketAddr;
 
-use standin_org::{CLIENT_ID, CLIENT_SECRET, StandinOrg};
+use standin_org::{CLIENT_ID, CLIENT_SECRET, PhoneIndex, StandinOrg};
 
 const DEFAULT_PORT: u16 = 9009;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    let usage = || std::io::Error::other("usage: standin-org [--port N] [--phone-index digits|tokens]");
+    let (mut port, mut index) = (DEFAULT_PORT, PhoneIndex::Digits);
     let mut args = std::env::args().skip(1);
-    let port = match (args.next().as_deref(), args.next()) {
-        (None, _) => DEFAULT_PORT,
-        (Some("--port"), Some(port)) => port.parse().map_err(|_| std::io::Error::other("--port takes a number"))?,
-        _ => return Err(std::io::Error::other("usage: standin-org [--port N]")),
-    };
+    while let Some(flag) = args.next() {
+        match (flag.as_str(), args.next().as_deref()) {
+            ("--port", Some(value)) => port = value.parse().map_err(|_| usage())?,
+            ("--phone-index", Some("digits")) => index = PhoneIndex::Digits,
+            ("--phone-index", Some("tokens")) => index = PhoneIndex::Tokens,
+            _ => return Err(usage()),
+        }
+    }
     let org = StandinOrg::start_on(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     org.add_demo_data();
+    org.set_phone_index(index);
     let url = org.url();
-    println!("stand-in Salesforce org, Connect and Secrets Manager on {url} (Ctrl-C to stop)");
+    println!("stand-in Salesforce org, Connect and Secrets Manager on {url} (Ctrl-C to stop); phone index {index:?}");
     println!("environment for the function (as in events/standin.env):");
     for (name, value) in [
         ("SALESFORCE_URL", url.as_str()),
