@@ -20,9 +20,16 @@ pub enum CallerNumber {
     Unrecognised { digits: String },
 }
 
+/// A parsed number and its three formats, each formatted once: libphonenumber's formatting runs
+/// regular expressions, and a first leg needs each form several times.
 #[derive(Clone, PartialEq)]
 pub struct KnownNumber {
     number: PhoneNumber,
+    e164: String,
+    /// `03-1234-5678`
+    national: String,
+    /// `+81 3-1234-5678`
+    international: String,
 }
 
 /// A country by its ISO 3166 code: whose numbers a phone field without a country code is read as.
@@ -38,10 +45,12 @@ impl Country {
 
     /// The country of a number in international form (Connect's `SystemEndpoint.Address`).
     pub fn of_number(address: &str) -> Option<Self> {
-        match CallerNumber::from_address(Some(address)) {
-            CallerNumber::Known(known) => known.country(),
-            _ => None,
+        let address = address.trim();
+        if address.len() > 32 {
+            return None;
         }
+        let number = phonenumber::parse(None, address).ok().filter(plausible)?;
+        main_country(&number)
     }
 }
 
@@ -66,7 +75,7 @@ impl CallerNumber {
             && let Ok(number) = phonenumber::parse(None, address)
             && plausible(&number)
         {
-            return Self::Known(KnownNumber { number });
+            return Self::Known(KnownNumber::new(number));
         }
         let digits: String = address.chars().filter(char::is_ascii_digit).take(SUPPLIED_PHONE_MAX).collect();
         if digits.is_empty() { Self::Withheld } else { Self::Unrecognised { digits } }
@@ -86,7 +95,7 @@ impl CallerNumber {
         match self {
             Self::Withheld => "withheld".to_owned(),
             Self::Known(known) => {
-                let e164 = known.e164();
+                let e164 = &known.e164;
                 let tail = &e164[e164.len().saturating_sub(2)..];
                 format!("+{}…{tail}", known.number.code().value())
             }
@@ -111,20 +120,31 @@ fn plausible(number: &PhoneNumber) -> bool {
     number.is_valid() || (8..=15).contains(&digits)
 }
 
+/// The main country of a number's country code (`US` for `+1`, `IT` for `+39`).
+fn main_country(number: &PhoneNumber) -> Option<Country> {
+    let code = number.code().value();
+    let regions = phonenumber::metadata::DATABASE.region(&code)?;
+    regions.first().and_then(|region| country::Id::from_str(region).ok()).map(Country)
+}
+
 impl KnownNumber {
+    fn new(number: PhoneNumber) -> Self {
+        let format = |mode| number.format().mode(mode).to_string();
+        let (e164, national, international) = (format(Mode::E164), format(Mode::National), format(Mode::International));
+        Self { number, e164, national, international }
+    }
+
     pub fn e164(&self) -> String {
-        self.number.format().mode(Mode::E164).to_string()
+        self.e164.clone()
     }
 
     pub fn international(&self) -> String {
-        self.number.format().mode(Mode::International).to_string()
+        self.international.clone()
     }
 
     /// The number's main country (`US` for `+1`, `IT` for `+39`); `None` for non-geographic numbers.
     pub fn country(&self) -> Option<Country> {
-        let code = self.number.code().value();
-        let regions = phonenumber::metadata::DATABASE.region(&code)?;
-        regions.first().and_then(|region| country::Id::from_str(region).ok()).map(Country)
+        main_country(&self.number)
     }
 
     /// Whether a phone field holding `stored` (as someone typed it) is this number. A value without a
@@ -145,8 +165,8 @@ impl KnownNumber {
         if stored.contains("(0)") {
             readings.push(read(&stored.replacen("(0)", " ", 1)));
         }
-        let caller = self.e164();
-        readings.into_iter().flatten().any(|number| number.format().mode(Mode::E164).to_string() == caller)
+        let (code, national) = (self.number.code().value(), self.number.national());
+        readings.into_iter().flatten().any(|number| number.code().value() == code && number.national() == national)
     }
 
     /// Every usual spelling of the number, as the digit strings a phone-field search compares, plus the
@@ -157,10 +177,9 @@ impl KnownNumber {
     pub fn search_spellings(&self) -> Vec<String> {
         let code = self.number.code().value();
         let significant = self.number.national().to_string();
-        let national: String =
-            self.number.format().mode(Mode::National).to_string().chars().filter(char::is_ascii_digit).collect();
+        let national: String = self.national.chars().filter(char::is_ascii_digit).collect();
         let candidates = [
-            self.e164(),
+            self.e164.clone(),
             format!("{code}{significant}"),
             format!("00{code}{significant}"),
             // `+44 (0)20 7946 0958`: the trunk prefix kept after the country code, common in Europe.
@@ -184,19 +203,16 @@ impl KnownNumber {
     /// search index that splits stored values into tokens at spaces and punctuation, where one digit
     /// run never matches `03-1234-5678`. Only phrases of two tokens or more; distinct.
     pub fn search_phrases(&self) -> Vec<String> {
-        let grouped = |mode: Mode| -> Vec<String> {
-            self.number
-                .format()
-                .mode(mode)
-                .to_string()
+        let grouped = |formatted: &str| -> Vec<String> {
+            formatted
                 .split(|c: char| !c.is_ascii_digit())
                 .filter(|group| !group.is_empty())
                 .map(str::to_owned)
                 .collect()
         };
-        let international = grouped(Mode::International);
+        let international = grouped(&self.international);
         let candidates =
-            [grouped(Mode::National), international.clone(), international.get(1..).unwrap_or_default().to_vec()];
+            [grouped(&self.national), international.clone(), international.get(1..).unwrap_or_default().to_vec()];
         let mut phrases: Vec<String> = Vec::with_capacity(candidates.len());
         for groups in candidates {
             let phrase = groups.join(" ");
