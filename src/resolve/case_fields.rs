@@ -83,25 +83,8 @@ fn default_subject(event: &FlowEvent) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::salesforce::{MatchedContact, SalesforceId};
+    use crate::resolve::tests::{contact, event};
     use serde_json::json;
-
-    fn event(channel: &str, address: Value, parameters: Value) -> FlowEvent {
-        FlowEvent::from_value(json!({"Details": {"ContactData": {
-            "Channel": channel,
-            "ContactId": "11111111-2222-3333-4444-555555555555",
-            "CustomerEndpoint": {"Address": address},
-        }, "Parameters": parameters}}))
-        .expect("valid event")
-    }
-
-    fn contact(id: &str, account: Option<&str>) -> MatchedContact {
-        MatchedContact {
-            id: SalesforceId::parse(id).expect("id"),
-            account_id: account.and_then(SalesforceId::parse),
-            stored: vec!["(415) 555-0100".to_owned()],
-        }
-    }
 
     #[test]
     fn one_match_links_contact_and_account() {

@@ -187,7 +187,7 @@ mod tests {
     use crate::salesforce::{CaseId, SalesforceId};
     use serde_json::json;
 
-    fn event(channel: &str, address: Value, parameters: Value) -> FlowEvent {
+    pub(super) fn event(channel: &str, address: Value, parameters: Value) -> FlowEvent {
         FlowEvent::from_value(json!({"Details": {"ContactData": {
             "Channel": channel,
             "ContactId": "11111111-2222-3333-4444-555555555555",
@@ -196,7 +196,7 @@ mod tests {
         .expect("valid event")
     }
 
-    fn contact(id: &str, account: Option<&str>) -> MatchedContact {
+    pub(super) fn contact(id: &str, account: Option<&str>) -> MatchedContact {
         contact_at(id, account, "(415) 555-0100")
     }
 

@@ -59,24 +59,8 @@ impl ContactSearch for SalesforceClient {
         terms: &[String],
         deadline: Instant,
     ) -> Result<Vec<MatchedContact>, SalesforceError> {
-        let query = search_query(terms);
-        let request = ApiRequest {
-            method: Method::GET,
-            path: self.data_path("/search"),
-            query: &[("q", &query)],
-            body: None,
-            idempotent: true,
-        };
-        let response = self.send(request, deadline).await?;
-        if !response.status.is_success() {
-            return Err(unexpected(response.status, &response.body));
-        }
-        let records = response
-            .body
-            .get("searchRecords")
-            .and_then(Value::as_array)
-            .ok_or_else(|| SalesforceError::Protocol("search answer has no searchRecords".into()))?;
-        Ok(contacts(records, &PHONE_FIELDS))
+        let records = self.records("/search", &search_query(terms), "searchRecords", deadline).await?;
+        Ok(contacts(&records, &PHONE_FIELDS))
     }
 
     async fn contacts_with_email(
@@ -84,11 +68,24 @@ impl ContactSearch for SalesforceClient {
         email: &str,
         deadline: Instant,
     ) -> Result<Vec<MatchedContact>, SalesforceError> {
-        let query = email_query(email);
+        let records = self.records("/query", &email_query(email), "records", deadline).await?;
+        Ok(contacts(&records, &["Email"]))
+    }
+}
+
+impl SalesforceClient {
+    /// `GET {resource}?q=…` (SOSL `/search` or SOQL `/query`), answering the array under `key`.
+    async fn records(
+        &self,
+        resource: &str,
+        query: &str,
+        key: &str,
+        deadline: Instant,
+    ) -> Result<Vec<Value>, SalesforceError> {
         let request = ApiRequest {
             method: Method::GET,
-            path: self.data_path("/query"),
-            query: &[("q", &query)],
+            path: self.data_path(resource),
+            query: &[("q", query)],
             body: None,
             idempotent: true,
         };
@@ -96,12 +93,13 @@ impl ContactSearch for SalesforceClient {
         if !response.status.is_success() {
             return Err(unexpected(response.status, &response.body));
         }
-        let records = response
-            .body
-            .get("records")
-            .and_then(Value::as_array)
-            .ok_or_else(|| SalesforceError::Protocol("query answer has no records".into()))?;
-        Ok(contacts(records, &["Email"]))
+        match response.body {
+            Value::Object(mut answer) => match answer.remove(key) {
+                Some(Value::Array(records)) => Ok(records),
+                _ => Err(SalesforceError::Protocol(format!("{resource} answer has no {key}"))),
+            },
+            _ => Err(SalesforceError::Protocol(format!("{resource} answer is not an object"))),
+        }
     }
 }
 

@@ -124,6 +124,14 @@ fn holder(state: &State, field: &str, value: &str) -> Vec<String> {
         .collect()
 }
 
+fn unknown_external_id_field(field: &str) -> (StatusCode, Value) {
+    sf_error(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        &format!("Provided external ID field does not exist or is not accessible: {field}"),
+    )
+}
+
 /// `GET sobjects/Case/{external id field}/{value}`.
 pub(crate) fn read_by_key(
     state: &State,
@@ -133,11 +141,7 @@ pub(crate) fn read_by_key(
     fields: Option<&str>,
 ) -> (StatusCode, Value) {
     if field != EXTERNAL_ID_FIELD {
-        return sf_error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            &format!("Provided external ID field does not exist or is not accessible: {field}"),
-        );
+        return unknown_external_id_field(field);
     }
     match holder(state, field, value).as_slice() {
         [] => not_found(),
@@ -176,11 +180,7 @@ pub(crate) fn read(state: &State, version: &str, id: &str, fields: Option<&str>)
 
 pub(crate) fn upsert(state: &mut State, version: &str, field: &str, value: &str, body: &Value) -> (StatusCode, Value) {
     if field != EXTERNAL_ID_FIELD {
-        return sf_error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            &format!("Provided external ID field does not exist or is not accessible: {field}"),
-        );
+        return unknown_external_id_field(field);
     }
     match holder(state, field, value).as_slice() {
         [] => {
