@@ -6,6 +6,7 @@ mod case_fields;
 pub use case_fields::{Parameters, new_case_fields};
 
 use crate::connect::{Answer, CaseAttribute, FlowEvent, Outcome};
+use crate::email::EmailAddress;
 use crate::phone::{CallerNumber, Country, KnownNumber};
 use crate::salesforce::{CaseRecord, CaseStore, ContactSearch, MatchedContact, SalesforceError};
 use serde_json::{Map, Value};
@@ -47,6 +48,11 @@ impl Link {
     pub fn verified(number: &KnownNumber, candidates: Vec<MatchedContact>, home: Option<Country>) -> Self {
         let matches = candidates.into_iter().filter(|c| c.stored.iter().any(|s| number.is_stored_as(s, home)));
         Self::from_matches(matches.collect())
+    }
+
+    /// The candidates whose `Email` is the customer's address: linked when there is exactly one.
+    pub fn with_email(email: &EmailAddress, candidates: Vec<MatchedContact>) -> Self {
+        Self::from_matches(candidates.into_iter().filter(|c| c.stored.iter().any(|s| email.is_stored_as(s))).collect())
     }
 
     /// Links the only match; with several, links none rather than guess.
@@ -143,12 +149,7 @@ pub async fn resolve(
             let candidates = store.search_contacts(&number.search_terms(), deadline).await?;
             Link::verified(number, candidates, rules.home_for(event))
         }
-        (_, Some(email)) => {
-            let candidates = store.contacts_with_email(email.as_str(), deadline).await?;
-            Link::from_matches(
-                candidates.into_iter().filter(|c| c.stored.iter().any(|s| email.is_stored_as(s))).collect(),
-            )
-        }
+        (_, Some(email)) => Link::with_email(email, store.contacts_with_email(email.as_str(), deadline).await?),
         (CallerNumber::Withheld | CallerNumber::Unrecognised { .. }, None) => Link::default(),
     };
     let fields = new_case_fields(event, &link, external_id_field, Parameters::Apply);
