@@ -25,9 +25,26 @@ pub struct Config {
     /// `HOME_COUNTRY`: whose numbers the org stores without a country code. Unset: the country of the
     /// number the customer reached (`SystemEndpoint.Address`), contact by contact.
     pub home_country: Option<Country>,
+    /// `CASE_OWNER`: who owns a case once an agent answers.
+    pub case_owner: CaseOwner,
+    /// `OWNER_USER_FIELD`: the `User` field that holds an agent's Connect username.
+    pub owner_user_field: String,
     /// `AWS_LAMBDA_FUNCTION_NAME`, the metrics' `FunctionName` dimension.
     pub function_name: String,
 }
+
+/// `CASE_OWNER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseOwner {
+    /// The first agent who answers the call becomes the owner; cases are created without assignment rules.
+    FirstAgent,
+    /// The org's own rules decide, on create; contact events change nothing.
+    Unchanged,
+}
+
+/// The `User` field compared with the Connect username unless `OWNER_USER_FIELD` says otherwise: the CTI
+/// Adapter's single sign-on convention.
+pub const DEFAULT_OWNER_USER_FIELD: &str = "Email";
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ConfigError {
@@ -105,6 +122,18 @@ impl Config {
             })?),
         };
 
+        let case_owner = match get("CASE_OWNER").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("first-agent") => CaseOwner::FirstAgent,
+            Some("unchanged") => CaseOwner::Unchanged,
+            Some(_) => {
+                return Err(ConfigError::Invalid { name: "CASE_OWNER", why: "expected first-agent or unchanged" });
+            }
+        };
+        let owner_user_field = get("OWNER_USER_FIELD").unwrap_or_else(|| DEFAULT_OWNER_USER_FIELD.to_owned());
+        if !is_field_api_name(&owner_user_field) {
+            return Err(ConfigError::Invalid { name: "OWNER_USER_FIELD", why: "expected a User field API name" });
+        }
+
         let function_name = get("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
 
         Ok(Self {
@@ -116,6 +145,8 @@ impl Config {
             update_contact_attributes,
             response_budget,
             home_country,
+            case_owner,
+            owner_user_field,
         })
     }
 }
@@ -152,6 +183,8 @@ mod tests {
         assert!(config.update_contact_attributes);
         assert_eq!(config.response_budget, DEFAULT_RESPONSE_BUDGET);
         assert_eq!(config.home_country, None);
+        assert_eq!(config.case_owner, CaseOwner::FirstAgent);
+        assert_eq!(config.owner_user_field, "Email");
         assert!(!format!("{config:?}").contains("shh"));
     }
 
@@ -171,6 +204,8 @@ mod tests {
             ("UPDATE_CONTACT_ATTRIBUTES", "FALSE"),
             ("RESPONSE_BUDGET_MS", "1200"),
             ("HOME_COUNTRY", "jp"),
+            ("CASE_OWNER", "Unchanged"),
+            ("OWNER_USER_FIELD", "FederationIdentifier"),
         ]);
         let config = config(&vars).expect("valid");
         assert_eq!(config.api_version, "62.0");
@@ -178,6 +213,8 @@ mod tests {
         assert!(!config.update_contact_attributes);
         assert_eq!(config.response_budget, Duration::from_millis(1200));
         assert_eq!(config.home_country, Country::from_code("JP"));
+        assert_eq!(config.case_owner, CaseOwner::Unchanged);
+        assert_eq!(config.owner_user_field, "FederationIdentifier");
     }
 
     #[test]
@@ -194,6 +231,8 @@ mod tests {
             ("RESPONSE_BUDGET_MS", "soon"),
             ("HOME_COUNTRY", "Japan"),
             ("HOME_COUNTRY", "ZZ"),
+            ("CASE_OWNER", "agent"),
+            ("OWNER_USER_FIELD", "Email' OR Id != '"),
         ] {
             let mut vars = BASE.to_vec();
             vars.push((name, value));

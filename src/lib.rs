@@ -2,6 +2,7 @@
 //!
 //! - `handler`: the Lambda handler; routes each event by kind (`handler/flow.rs`: a flow's Invoke block).
 //! - `resolve`: which case a leg gets; the decision logic over small traits, no I/O of its own.
+//! - `owner`: which owner a case gets (the first agent who answers), over small traits, with its caches.
 //! - `connect/`: Amazon Connect: the flow event, the answer, the Connect API client.
 //! - `salesforce/`: Salesforce: the REST client, its session, credentials and retries, ids, errors.
 //! - `phone`: the caller's number (libphonenumber): search terms, checking stored numbers, masking for logs.
@@ -14,6 +15,7 @@ mod email;
 mod handler;
 mod logging;
 mod metrics;
+mod owner;
 mod phone;
 mod resolve;
 mod salesforce;

@@ -1,5 +1,6 @@
 //! Amazon Connect's API as this function calls it: `UpdateContactAttributes`, which stores the case on the
-//! contact so later legs carry it.
+//! contact so later legs carry it; `GetContactAttributes` and `DescribeUser`, which tell a contact event's
+//! handler which case and which agent.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -8,9 +9,30 @@ use aws_config::SdkConfig;
 use aws_sdk_connect::config::retry::RetryConfig;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("UpdateContactAttributes failed: {0}")]
-pub struct ConnectError(String);
+use super::ContactDirectory;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+#[error("{operation} failed: {code}")]
+pub struct ConnectError {
+    pub operation: &'static str,
+    /// Connect's error code, or how the request failed; never a message that could echo data.
+    pub code: String,
+}
+
+impl ConnectError {
+    fn from_sdk<E: ProvideErrorMetadata>(operation: &'static str, error: &SdkError<E>) -> Self {
+        let code = match error {
+            SdkError::DispatchFailure(_) => "could not connect".to_owned(),
+            SdkError::TimeoutError(_) => "timed out".to_owned(),
+            _ => error.code().unwrap_or("no error code").to_owned(),
+        };
+        Self { operation, code }
+    }
+
+    fn is_not_found(&self) -> bool {
+        self.code == "ResourceNotFoundException"
+    }
+}
 
 pub struct ConnectClient {
     client: aws_sdk_connect::Client,
@@ -45,12 +67,41 @@ impl ConnectClient {
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
         // Boxed: the SDK's future is deep enough to overflow rustc's layout recursion limit once nested.
-        Box::pin(request.send()).await.map(|_| ()).map_err(|error| {
-            ConnectError(match &error {
-                SdkError::DispatchFailure(_) => "could not connect".to_owned(),
-                SdkError::TimeoutError(_) => "timed out".to_owned(),
-                _ => error.code().unwrap_or("no error code").to_owned(),
-            })
-        })
+        Box::pin(request.send())
+            .await
+            .map(|_| ())
+            .map_err(|error| ConnectError::from_sdk("UpdateContactAttributes", &error))
+    }
+}
+
+impl ContactDirectory for ConnectClient {
+    async fn contact_attribute(
+        &self,
+        instance_id: &str,
+        initial_contact_id: &str,
+        name: &str,
+    ) -> Result<Option<String>, ConnectError> {
+        let request =
+            self.client.get_contact_attributes().instance_id(instance_id).initial_contact_id(initial_contact_id);
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        match Box::pin(request.send()).await {
+            Ok(answer) => Ok(answer.attributes().and_then(|attributes| attributes.get(name)).cloned()),
+            Err(error) => match ConnectError::from_sdk("GetContactAttributes", &error) {
+                error if error.is_not_found() => Ok(None),
+                error => Err(error),
+            },
+        }
+    }
+
+    async fn username(&self, instance_id: &str, user_id: &str) -> Result<Option<String>, ConnectError> {
+        let request = self.client.describe_user().instance_id(instance_id).user_id(user_id);
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        match Box::pin(request.send()).await {
+            Ok(answer) => Ok(answer.user().and_then(|user| user.username()).map(str::to_owned)),
+            Err(error) => match ConnectError::from_sdk("DescribeUser", &error) {
+                error if error.is_not_found() => Ok(None),
+                error => Err(error),
+            },
+        }
     }
 }

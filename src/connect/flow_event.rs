@@ -129,7 +129,7 @@ impl FlowEvent {
         };
         let instance_id = match present(data.instance_arn.as_ref()) {
             None => None,
-            Some(arn) => Some(arn.as_str().and_then(instance_id).ok_or(EventError::NotAnInstanceArn)?),
+            Some(arn) => Some(arn.as_str().and_then(instance_id_of).ok_or(EventError::NotAnInstanceArn)?),
         };
         let subtype = data
             .segment_attributes
@@ -238,7 +238,7 @@ fn valid_contact_id(value: &Value) -> Option<String> {
 }
 
 /// `8-4-4-4-12` hexadecimal digits, in either letter case.
-fn is_uuid(id: &str) -> bool {
+pub(super) fn is_uuid(id: &str) -> bool {
     let groups: Vec<&str> = id.split('-').collect();
     groups.len() == 5
         && groups
@@ -248,7 +248,7 @@ fn is_uuid(id: &str) -> bool {
 }
 
 /// `arn:aws:connect:us-east-1:123456789012:instance/<id>` → `<id>`.
-fn instance_id(arn: &str) -> Option<String> {
+pub(super) fn instance_id_of(arn: &str) -> Option<String> {
     let rest = arn.trim().strip_prefix("arn:")?;
     let (_, rest) = rest.split_once(":connect:")?;
     let (_, id) = rest.split_once(":instance/")?;

@@ -1,11 +1,32 @@
 //! Amazon Connect, as this function meets it: the flow event it is invoked with and the answer it gives
-//! (`flow_event`, `answer`), and the Connect API it calls (`client`). Nothing outside this folder sees
+//! (`flow_event`, `answer`), the contact events EventBridge delivers (`contact_event`), and the Connect
+//! API it calls (`client`). Nothing outside this folder sees
 //! Connect's wire format.
 
 mod answer;
 mod client;
+mod contact_event;
 mod flow_event;
 
 pub use answer::{Answer, CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, Outcome};
-pub use client::ConnectClient;
+pub use client::{ConnectClient, ConnectError};
+pub use contact_event::{CONNECTED_TO_AGENT, ContactEvent};
 pub use flow_event::{CaseAttribute, Channel, EventError, FlowEvent};
+
+/// What the decision core asks Connect about a call and its agent.
+pub trait ContactDirectory {
+    /// The call's user-defined attribute `name`, or `None`. One request.
+    fn contact_attribute(
+        &self,
+        instance_id: &str,
+        initial_contact_id: &str,
+        name: &str,
+    ) -> impl std::future::Future<Output = Result<Option<String>, ConnectError>> + Send;
+
+    /// The agent's Connect username, or `None` when the instance has no such user. One request.
+    fn username(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> impl std::future::Future<Output = Result<Option<String>, ConnectError>> + Send;
+}

@@ -3,6 +3,7 @@
 //! an event of no known kind is answered with `InvalidEvent`. Every invocation logs one line and emits one
 //! metrics line.
 
+mod contact;
 mod flow;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,9 +14,10 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::config::{Config, ConfigError};
-use crate::connect::{Answer, ConnectClient, EventError, FlowEvent};
+use crate::config::{CaseOwner, Config, ConfigError};
+use crate::connect::{Answer, ConnectClient, ConnectError, ContactEvent, EventError, FlowEvent};
 use crate::metrics::InvocationMetrics;
+use crate::owner::{OwnerCache, OwnerRules};
 use crate::resolve::Rules;
 use crate::salesforce::{SalesforceClient, SalesforceError};
 
@@ -33,6 +35,8 @@ pub enum HandoffError {
     Configuration(#[from] ConfigError),
     #[error(transparent)]
     Salesforce(#[from] SalesforceError),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
     #[error("no case within the response budget of {} ms: Salesforce did not answer in time", .0.as_millis())]
     BudgetExceeded(Duration),
 }
@@ -47,6 +51,7 @@ impl HandoffError {
             Self::Salesforce(SalesforceError::Unavailable(_)) => "SalesforceUnavailable",
             Self::Salesforce(SalesforceError::Rejected { .. }) => "SalesforceRequestRejected",
             Self::Salesforce(SalesforceError::Protocol(_)) => "SalesforceProtocolError",
+            Self::Connect(_) => "ConnectRequestFailed",
             Self::BudgetExceeded(_) => "ResponseBudgetExceeded",
         }
     }
@@ -62,11 +67,17 @@ impl From<HandoffError> for Diagnostic {
 enum Event {
     /// A flow's "Invoke AWS Lambda function" block, on any leg of a call.
     Flow(FlowEvent),
+    /// A Connect contact event from EventBridge.
+    Contact(ContactEvent),
 }
 
 impl Event {
     fn parse(payload: Value) -> Result<Self, EventError> {
-        FlowEvent::from_value(payload).map(Self::Flow)
+        if ContactEvent::is_one(&payload) {
+            ContactEvent::from_value(&payload).map(Self::Contact)
+        } else {
+            FlowEvent::from_value(payload).map(Self::Flow)
+        }
     }
 }
 
@@ -75,6 +86,7 @@ impl Event {
 #[serde(untagged)]
 pub enum Response {
     Flow(Answer),
+    Contact(contact::OwnerReport),
 }
 
 /// Where the per-invocation metrics line goes: standard output, which CloudWatch Logs reads, by default.
@@ -84,6 +96,8 @@ type MetricsSink = Box<dyn Fn(&str) + Send + Sync>;
 pub struct Handoff {
     config: Config,
     rules: Rules,
+    owner_rules: OwnerRules,
+    owners: OwnerCache,
     salesforce: SalesforceClient,
     connect: ConnectClient,
     metrics_sink: MetricsSink,
@@ -124,8 +138,15 @@ impl Handoff {
                 &config.api_version,
                 config.credentials.clone(),
                 sdk,
-            ),
+            )
+            .with_assignment_rules_on_create(config.case_owner == CaseOwner::Unchanged),
             connect: ConnectClient::new(sdk),
+            owner_rules: OwnerRules {
+                first_agent_owns: config.case_owner == CaseOwner::FirstAgent,
+                user_field: config.owner_user_field.clone(),
+                external_id_field: config.case_external_id_field.clone(),
+            },
+            owners: OwnerCache::default(),
             rules: Rules {
                 external_id_field: config.case_external_id_field.clone(),
                 home_country: config.home_country,
@@ -187,6 +208,7 @@ impl Handoff {
         let invocation = self.begin(lambda_deadline);
         match Event::parse(payload) {
             Ok(Event::Flow(event)) => self.flow(&event, &invocation).await.map(Response::Flow),
+            Ok(Event::Contact(event)) => self.contact(&event, &invocation).await.map(Response::Contact),
             Err(error) => {
                 let error = HandoffError::from(error);
                 tracing::error!(error_type = error.error_type(), error = %error, "rejected a malformed event");

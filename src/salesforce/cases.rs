@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
-use super::client::{ApiRequest, ApiResponse};
+use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse};
 use super::error::{has_code, unexpected};
 use super::{CaseId, CaseStore, SalesforceClient, SalesforceError, SalesforceId};
 
@@ -27,6 +27,7 @@ impl CaseStore for SalesforceClient {
             query: &[("fields", CASE_FIELDS)],
             body: None,
             idempotent: true,
+            assignment_rules: true,
         };
         self.read_one(request, deadline).await
     }
@@ -48,6 +49,7 @@ impl CaseStore for SalesforceClient {
             query: &[("fields", CASE_FIELDS)],
             body: None,
             idempotent: true,
+            assignment_rules: true,
         };
         self.read_one(request, deadline).await
     }
@@ -63,12 +65,17 @@ impl CaseStore for SalesforceClient {
         if let Some((field, value)) = key {
             body.insert(field.to_owned(), value.into());
         }
-        let write = json!({
+        let mut write = json!({
             "method": "POST",
             "url": self.data_path("/sobjects/Case"),
             "referenceId": "writeCase",
             "body": body,
         });
+        // Salesforce does not say whether a composite request's header reaches its subrequests: the
+        // subrequest carries it too.
+        if !self.assignment_rules_on_create() {
+            write["httpHeaders"] = json!({AUTO_ASSIGN_HEADER: "FALSE"});
+        }
         // A create that may have reached the org is sent again only when it carries the call's external
         // id: a second copy is then refused with DUPLICATE_VALUE instead of making a second case.
         self.write_and_read(write, key.is_some(), deadline).await
@@ -113,6 +120,7 @@ impl SalesforceClient {
             query: &[],
             body: Some(&body),
             idempotent,
+            assignment_rules: self.assignment_rules_on_create(),
         };
         let response = self.send(request, deadline).await?;
         if !response.status.is_success() {

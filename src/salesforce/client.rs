@@ -24,6 +24,8 @@ pub struct SalesforceClient {
     credentials: Credentials,
     session: Mutex<Option<Session>>,
     refusals: Refusals,
+    /// Whether the org's assignment rules run on the cases the first leg creates (`CASE_OWNER=unchanged`).
+    rules_on_create: bool,
     requests: AtomicU64,
 }
 
@@ -52,7 +54,13 @@ pub(super) struct ApiRequest<'a> {
     pub body: Option<&'a Value>,
     /// Safe to send again after a failure that may have reached the org (a reset mid-request).
     pub idempotent: bool,
+    /// `false` sends `Sforce-Auto-Assign: FALSE`: a case this request creates or updates is not moved by
+    /// the org's assignment rules. `true` leaves the header out (the org's default: the rules run).
+    pub assignment_rules: bool,
 }
+
+/// Salesforce's assignment-rule header, sent as `FALSE` when a write must keep the owner it sets.
+pub(super) const AUTO_ASSIGN_HEADER: &str = "Sforce-Auto-Assign";
 
 pub(super) struct ApiResponse {
     pub status: StatusCode,
@@ -76,8 +84,20 @@ impl SalesforceClient {
             credentials: Credentials::new(credentials, sdk),
             session: Mutex::new(None),
             refusals: Refusals::default(),
+            rules_on_create: true,
             requests: AtomicU64::new(0),
         }
+    }
+
+    /// With `false`, cases are created with `Sforce-Auto-Assign: FALSE`, so they keep the run-as user as
+    /// owner until the first agent takes them (`CASE_OWNER=first-agent`).
+    pub fn with_assignment_rules_on_create(mut self, rules: bool) -> Self {
+        self.rules_on_create = rules;
+        self
+    }
+
+    pub(super) fn assignment_rules_on_create(&self) -> bool {
+        self.rules_on_create
     }
 
     /// HTTP requests sent to Salesforce by this client so far, token requests included.
@@ -165,6 +185,8 @@ impl SalesforceClient {
                     .request(request.method.clone(), format!("{}{}", session.instance_url, request.path))
                     .bearer_auth(&session.access_token)
                     .query(request.query);
+                let builder =
+                    if request.assignment_rules { builder } else { builder.header(AUTO_ASSIGN_HEADER, "FALSE") };
                 match request.body {
                     Some(body) => builder.json(body),
                     None => builder,

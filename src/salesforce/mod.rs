@@ -11,6 +11,7 @@ mod credentials;
 mod error;
 mod fields;
 mod id;
+mod owners;
 mod refusal;
 mod retry;
 mod search;
@@ -46,6 +47,27 @@ pub trait ContactSearch {
         email: &str,
         deadline: Instant,
     ) -> impl Future<Output = Result<Vec<MatchedContact>, SalesforceError>> + Send;
+}
+
+/// Who owns a case: the Salesforce user behind an agent, and moving a case to them.
+pub trait CaseOwners {
+    /// Active users whose `field` equals `value` (at most two: one is an answer, two are too many).
+    /// One request.
+    fn active_users_with(
+        &self,
+        field: &str,
+        value: &str,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Vec<SalesforceId>, SalesforceError>> + Send;
+
+    /// Makes `owner` the case's owner without re-running assignment rules; `false` when the case is gone.
+    /// One request.
+    fn set_case_owner(
+        &self,
+        case: &CaseId,
+        owner: &SalesforceId,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<bool, SalesforceError>> + Send;
 }
 
 /// Reading and writing Cases.

@@ -88,6 +88,7 @@ impl SalesforceClient {
             query: &[("q", query)],
             body: None,
             idempotent: true,
+            assignment_rules: true,
         };
         let response = self.send(request, deadline).await?;
         if !response.status.is_success() {

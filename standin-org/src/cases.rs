@@ -28,7 +28,22 @@ const CASE_FIELDS: &[&str] = &[
     "Type",
     "IsEscalated",
     "Call_Reason__c",
+    "OwnerId",
 ];
+
+/// Whether a write runs the org's assignment rules: unless `Sforce-Auto-Assign: FALSE` came with it.
+fn rules_run(auto_assign: Option<&str>) -> bool {
+    !auto_assign.is_some_and(|value| value.eq_ignore_ascii_case("false"))
+}
+
+/// Who owns a case after a write: the assignment rule's queue when the rules run and the org has one.
+fn assign(state: &State, fields: &mut Map<String, Value>, auto_assign: Option<&str>) {
+    if rules_run(auto_assign)
+        && let Some(queue) = &state.assignment_queue
+    {
+        fields.insert("OwnerId".into(), queue.clone().into());
+    }
+}
 fn case_url(version: &str, id: &str) -> String {
     format!("/services/data/{version}/sobjects/Case/{id}")
 }
@@ -83,6 +98,7 @@ pub(crate) fn create(
     _version: &str,
     body: &Value,
     external: Option<(&str, &str)>,
+    auto_assign: Option<&str>,
 ) -> (StatusCode, Value) {
     let mut fields = match check_case_fields(state, body) {
         Ok(fields) => fields,
@@ -103,9 +119,12 @@ pub(crate) fn create(
     fields.insert("Id".into(), id.clone().into());
     fields.insert("CaseNumber".into(), format!("{:08}", 1000 + state.cases_created).into());
     fields.entry("Status").or_insert("New".into());
+    fields.entry("OwnerId").or_insert(state.run_as_user.clone().into());
     if let Some((field, value)) = external {
         fields.insert(field.into(), value.into());
     }
+    assign(state, &mut fields, auto_assign);
+    state.record_write(&id, "create", auto_assign);
     let key = id[..15].to_owned();
     if let Some(journal) = state.journal.as_mut() {
         journal.push(Undo::Remove(key.clone()));
@@ -178,23 +197,60 @@ pub(crate) fn read(state: &State, version: &str, id: &str, fields: Option<&str>)
     (StatusCode::OK, Value::Object(record))
 }
 
-pub(crate) fn upsert(state: &mut State, version: &str, field: &str, value: &str, body: &Value) -> (StatusCode, Value) {
+/// `PATCH sobjects/Case/{id}`: `204` with no body, as the org answers an update.
+pub(crate) fn update(state: &mut State, id: &str, body: &Value, auto_assign: Option<&str>) -> (StatusCode, Value) {
+    let key = State::case_key(id).to_owned();
+    if !state.cases.contains_key(&key) {
+        if state.deleted_cases.contains(&key) {
+            return sf_error(StatusCode::NOT_FOUND, "ENTITY_IS_DELETED", "entity is deleted");
+        }
+        return not_found();
+    }
+    let mut fields = match check_case_fields(state, body) {
+        Ok(fields) => fields,
+        Err(error) => return error,
+    };
+    if let Some(owner) = fields.get("OwnerId").and_then(Value::as_str)
+        && !state.users.iter().any(|user| user.active && user.id == owner)
+        && owner != state.run_as_user
+    {
+        return sf_error(StatusCode::BAD_REQUEST, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id");
+    }
+    assign(state, &mut fields, auto_assign);
+    state.record_write(id, "update", auto_assign);
+    let Some(case) = state.cases.get_mut(&key) else { return not_found() };
+    case.extend(fields);
+    (StatusCode::NO_CONTENT, Value::Null)
+}
+
+pub(crate) fn upsert(
+    state: &mut State,
+    version: &str,
+    field: &str,
+    value: &str,
+    body: &Value,
+    auto_assign: Option<&str>,
+) -> (StatusCode, Value) {
     if field != EXTERNAL_ID_FIELD {
         return unknown_external_id_field(field);
     }
     match holder(state, field, value).as_slice() {
         [] => {
-            let (status, mut answer) = create(state, version, body, Some((field, value)));
+            let (status, mut answer) = create(state, version, body, Some((field, value)), auto_assign);
             if status == StatusCode::CREATED {
                 answer["created"] = true.into();
             }
             (status, answer)
         }
         [key] => {
-            let fields = match check_case_fields(state, body) {
+            let mut fields = match check_case_fields(state, body) {
                 Ok(fields) => fields,
                 Err(error) => return error,
             };
+            assign(state, &mut fields, auto_assign);
+            let id =
+                state.cases.get(key).and_then(|c| c.get("Id")).and_then(Value::as_str).unwrap_or_default().to_owned();
+            state.record_write(&id, "upsert", auto_assign);
             let Some(case) = state.cases.get_mut(key) else {
                 return not_found();
             };

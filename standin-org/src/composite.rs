@@ -9,7 +9,8 @@ use crate::state::{State, Undo};
 use crate::wire::sf_error;
 
 /// `POST /composite`: runs subrequests in order, resolving `@{ref.field}` from earlier answers.
-pub(crate) fn run(state: &mut State, body: &Value) -> (StatusCode, Value) {
+/// A subrequest's own `Sforce-Auto-Assign` (in its `httpHeaders`) wins over the composite request's.
+pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>) -> (StatusCode, Value) {
     let Some(requests) = body.get("compositeRequest").and_then(Value::as_array) else {
         return sf_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "compositeRequest is required");
     };
@@ -52,7 +53,14 @@ pub(crate) fn run(state: &mut State, body: &Value) -> (StatusCode, Value) {
             Ok(RestOp::Composite { .. }) | Err(_) => {
                 sf_error(StatusCode::BAD_REQUEST, "INVALID_URL", "the subrequest's method or url is not supported")
             }
-            Ok(op) => op.apply(state),
+            Ok(op) => {
+                let own = request
+                    .get("httpHeaders")
+                    .and_then(Value::as_object)
+                    .and_then(|headers| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("sforce-auto-assign")))
+                    .and_then(|(_, v)| v.as_str());
+                op.apply(state, own.or(auto_assign))
+            }
         };
         if !status.is_success() && all_or_none {
             halted = true;
@@ -87,7 +95,7 @@ mod tests {
             {"method": "POST", "url": "/services/data/v66.0/sobjects/Case", "referenceId": "w", "body": {"Subject": "x"}},
             {"method": "GET", "url": "/services/data/v66.0/sobjects/Case/@{w.id}?fields=NoSuchField", "referenceId": "r"},
         ]});
-        let (status, answer) = run(&mut state, &body);
+        let (status, answer) = run(&mut state, &body, None);
         assert_eq!(status, StatusCode::OK);
         assert_eq!(answer["compositeResponse"][0]["httpStatusCode"], 201);
         assert_eq!(answer["compositeResponse"][1]["httpStatusCode"], 400);
@@ -99,13 +107,13 @@ mod tests {
     fn a_rolled_back_upsert_restores_the_case() {
         let mut state = State::default();
         let (_, created) =
-            cases::upsert(&mut state, "v66.0", EXTERNAL_ID_FIELD, "call-1", &json!({"Subject": "first"}));
+            cases::upsert(&mut state, "v66.0", EXTERNAL_ID_FIELD, "call-1", &json!({"Subject": "first"}), None);
         let id = created["id"].as_str().unwrap_or_default().to_owned();
         let body = json!({"allOrNone": true, "compositeRequest": [
             {"method": "PATCH", "url": format!("/services/data/v66.0/sobjects/Case/{EXTERNAL_ID_FIELD}/call-1"), "referenceId": "w", "body": {"Subject": "second"}},
             {"method": "GET", "url": "/services/data/v66.0/sobjects/Case/@{w.id}?fields=NoSuchField", "referenceId": "r"},
         ]});
-        run(&mut state, &body);
+        run(&mut state, &body, None);
         assert_eq!(state.cases[&id[..15]]["Subject"], "first");
     }
 }

@@ -72,8 +72,12 @@ impl Faults {
         let chaos = self.chaos;
         match route {
             Route::Control | Route::SecretsGetValue => None,
-            Route::ConnectUpdateAttributes if self.roll(chaos.throttle_connect) => Some(Fault::Throttle),
-            Route::ConnectUpdateAttributes => None,
+            Route::ConnectUpdateAttributes | Route::ConnectGetAttributes | Route::ConnectDescribeUser
+                if self.roll(chaos.throttle_connect) =>
+            {
+                Some(Fault::Throttle)
+            }
+            Route::ConnectUpdateAttributes | Route::ConnectGetAttributes | Route::ConnectDescribeUser => None,
             _ if self.roll(chaos.unavailable) => Some(Fault::Status(503)),
             Route::Token => None,
             _ if self.roll(chaos.expire_sessions) => Some(Fault::ExpireSessions),
@@ -118,7 +122,7 @@ pub(crate) async fn play(fault: Fault, route: Route, state: &Shared) -> Option<R
         Fault::Status(status) => {
             Some(status_response(route, StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)))
         }
-        Fault::Throttle if route == Route::ConnectUpdateAttributes => {
+        Fault::Throttle if !route.is_salesforce() => {
             Some(aws_error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded"))
         }
         Fault::Throttle => {
@@ -129,9 +133,7 @@ pub(crate) async fn play(fault: Fault, route: Route, state: &Shared) -> Option<R
 
 fn status_response(route: Route, status: StatusCode) -> Response {
     match route {
-        Route::ConnectUpdateAttributes | Route::SecretsGetValue => {
-            aws_error(status, "InternalServiceException", "injected fault")
-        }
+        route if !route.is_salesforce() => aws_error(status, "InternalServiceException", "injected fault"),
         _ => {
             let code = match status.as_u16() {
                 500 => "UNKNOWN_EXCEPTION",

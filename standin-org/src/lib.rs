@@ -34,7 +34,7 @@ pub use org::StandinOrg;
 pub use remote::{RemoteOrg, SERVE_FLAG, serve_if_asked};
 pub use request::Route;
 pub use search::PhoneIndex;
-pub use state::{Contact, Recorded};
+pub use state::{CaseWrite, Contact, Recorded, User};
 
 /// Client credentials the stand-in org accepts unless told otherwise.
 pub const CLIENT_ID: &str = "standin-client-id";

@@ -13,7 +13,7 @@ use crate::ids::salesforce_id;
 use crate::request::Route;
 use crate::search::PhoneIndex;
 use crate::server;
-use crate::state::{Contact, ContactRow, Recorded, Shared, State, lock};
+use crate::state::{CaseWrite, Contact, ContactRow, Recorded, Shared, State, User, lock};
 use crate::{CLIENT_ID, CLIENT_SECRET, SECRET_ARN};
 
 /// A running stand-in org. Stops when dropped.
@@ -42,6 +42,7 @@ impl StandinOrg {
             url: format!("http://{addr}"),
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
+            run_as_user: salesforce_id("005", 1),
             secrets: BTreeMap::from([(
                 SECRET_ARN.to_owned(),
                 json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string(),
@@ -102,6 +103,40 @@ impl StandinOrg {
     /// Restricts `Case.Origin` to `values`, as an org whose picklist lacks "Phone" or "Chat" does.
     pub fn restrict_origin(&self, values: &[&str]) {
         self.state().origin_picklist = Some(values.iter().map(|v| (*v).to_owned()).collect());
+    }
+
+    /// An active Salesforce user with `email` (also its username); answers its id.
+    pub fn add_user(&self, email: &str) -> String {
+        self.add_user_record(User { email: email.into(), username: email.into(), active: true, ..User::default() })
+    }
+
+    /// A Salesforce user as given (its id is assigned); answers its id.
+    pub fn add_user_record(&self, mut user: User) -> String {
+        let mut state = self.state();
+        user.id = salesforce_id("005", state.users.len() as u64 + 2);
+        state.users.push(user.clone());
+        user.id
+    }
+
+    /// The Connect run-as user's Salesforce id, which owns the cases it creates.
+    pub fn run_as_user(&self) -> String {
+        self.state().run_as_user.clone()
+    }
+
+    /// A Connect agent: user id and username, as `DescribeUser` answers them.
+    pub fn add_agent(&self, user_id: &str, username: &str) {
+        self.state().agents.insert(user_id.into(), username.into());
+    }
+
+    /// An active assignment rule that gives cases to `queue` on every write without
+    /// `Sforce-Auto-Assign: FALSE`; `None` removes it.
+    pub fn set_assignment_queue(&self, queue: Option<&str>) {
+        self.state().assignment_queue = queue.map(str::to_owned);
+    }
+
+    /// Every Case write with its `Sforce-Auto-Assign` header, in order.
+    pub fn case_writes(&self) -> Vec<CaseWrite> {
+        self.state().case_writes.clone()
     }
 
     /// How the search index holds phone fields from now on.

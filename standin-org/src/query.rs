@@ -11,6 +11,7 @@ use crate::wire::sf_error;
 
 /// Fields each object the stand-in can query has.
 const CONTACT_FIELDS: &[&str] = &["Id", "AccountId", "Email", "FirstName", "LastName", "Phone"];
+const USER_FIELDS: &[&str] = &["Id", "Username", "Email", "FederationIdentifier", "IsActive"];
 
 #[derive(Debug, PartialEq)]
 enum Literal {
@@ -31,8 +32,9 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
         Ok(query) => query,
         Err(why) => return sf_error(StatusCode::BAD_REQUEST, "MALFORMED_QUERY", why),
     };
-    let rows: Vec<Map<String, Value>> = match query.object.as_str() {
-        "Contact" => state.contacts.iter().map(contact_fields).collect(),
+    let (rows, known): (Vec<Map<String, Value>>, &[&str]) = match query.object.as_str() {
+        "Contact" => (state.contacts.iter().map(contact_fields).collect(), CONTACT_FIELDS),
+        "User" => (state.users.iter().map(user_fields).collect(), USER_FIELDS),
         other => {
             return sf_error(
                 StatusCode::BAD_REQUEST,
@@ -41,7 +43,6 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
             );
         }
     };
-    let known = CONTACT_FIELDS;
     if let Some(field) =
         query.fields.iter().chain(query.conditions.iter().map(|(f, _)| f)).find(|f| !known.contains(&f.as_str()))
     {
@@ -81,6 +82,16 @@ fn contact_fields(row: &crate::state::ContactRow) -> Map<String, Value> {
     fields.insert("LastName".into(), contact.last_name.clone().into());
     let phone = contact.phones.iter().find(|(f, _)| *f == "Phone").map(|(_, p)| p.clone());
     fields.insert("Phone".into(), phone.map_or(Value::Null, Value::String));
+    fields
+}
+
+fn user_fields(user: &crate::state::User) -> Map<String, Value> {
+    let mut fields = Map::new();
+    fields.insert("Id".into(), user.id.clone().into());
+    fields.insert("Username".into(), user.username.clone().into());
+    fields.insert("Email".into(), user.email.clone().into());
+    fields.insert("FederationIdentifier".into(), user.federation_identifier.clone().map_or(Value::Null, Value::String));
+    fields.insert("IsActive".into(), user.active.into());
     fields
 }
 

@@ -27,7 +27,10 @@ pub enum Route {
     CaseUpsert,
     Composite,
     OtherSalesforce,
+    CaseUpdate,
     ConnectUpdateAttributes,
+    ConnectGetAttributes,
+    ConnectDescribeUser,
     SecretsGetValue,
     /// `/_standin/…`: the stand-in's own control endpoints, for a benchmark in another process.
     Control,
@@ -35,7 +38,14 @@ pub enum Route {
 
 impl Route {
     pub fn is_salesforce(self) -> bool {
-        !matches!(self, Self::ConnectUpdateAttributes | Self::SecretsGetValue | Self::Control)
+        !matches!(
+            self,
+            Self::ConnectUpdateAttributes
+                | Self::ConnectGetAttributes
+                | Self::ConnectDescribeUser
+                | Self::SecretsGetValue
+                | Self::Control
+        )
     }
 }
 
@@ -45,10 +55,20 @@ pub(crate) enum Request {
     /// A Salesforce REST call under `/services/data/`, with the bearer token it presents.
     Rest {
         bearer: Option<String>,
+        /// The request's `Sforce-Auto-Assign` header.
+        auto_assign: Option<String>,
         op: RestOp,
     },
     /// Connect's `POST /contact/attributes`.
     UpdateContactAttributes(Value),
+    /// Connect's `GET /contact/attributes/{InstanceId}/{InitialContactId}`.
+    GetContactAttributes {
+        initial_contact_id: String,
+    },
+    /// Connect's `GET /users/{InstanceId}/{UserId}`.
+    DescribeUser {
+        user_id: String,
+    },
     /// Secrets Manager's JSON protocol: `POST /` with an `X-Amz-Target`.
     SecretsManager {
         target: String,
@@ -69,11 +89,18 @@ impl Request {
         match path {
             "/services/oauth2/token" => Self::Token(form_urlencoded(body)),
             "/contact/attributes" => Self::UpdateContactAttributes(json()),
+            _ if path.starts_with("/contact/attributes/") => Self::GetContactAttributes {
+                initial_contact_id: path.rsplit('/').next().unwrap_or_default().to_owned(),
+            },
+            _ if path.starts_with("/users/") => {
+                Self::DescribeUser { user_id: path.rsplit('/').next().unwrap_or_default().to_owned() }
+            }
             "/" if headers.contains_key("x-amz-target") => {
                 Self::SecretsManager { target: header("x-amz-target").unwrap_or_default(), body: json() }
             }
             _ => Self::Rest {
                 bearer: header("authorization").and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned)),
+                auto_assign: header("sforce-auto-assign"),
                 op: RestOp::parse(method, path, query, json()),
             },
         }
@@ -84,6 +111,8 @@ impl Request {
             Self::Token(_) => Route::Token,
             Self::Rest { op, .. } => op.route(),
             Self::UpdateContactAttributes(_) => Route::ConnectUpdateAttributes,
+            Self::GetContactAttributes { .. } => Route::ConnectGetAttributes,
+            Self::DescribeUser { .. } => Route::ConnectDescribeUser,
             Self::SecretsManager { .. } => Route::SecretsGetValue,
             Self::Control(_) => Route::Control,
         }
@@ -92,8 +121,12 @@ impl Request {
     pub(crate) fn apply(self, state: &mut State) -> Response {
         match self {
             Self::Token(form) => oauth::token(state, &form),
-            Self::Rest { bearer, op } => rest::serve(state, bearer.as_deref(), op),
+            Self::Rest { bearer, auto_assign, op } => rest::serve(state, bearer.as_deref(), auto_assign.as_deref(), op),
             Self::UpdateContactAttributes(body) => connect::update_contact_attributes(state, &body),
+            Self::GetContactAttributes { initial_contact_id } => {
+                connect::get_contact_attributes(state, &initial_contact_id)
+            }
+            Self::DescribeUser { user_id } => connect::describe_user(state, &user_id),
             Self::SecretsManager { target, body } => secrets::serve(state, &target, &body),
             Self::Control(control) => control.apply(state),
         }

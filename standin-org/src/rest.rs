@@ -25,6 +25,8 @@ pub(crate) enum RestOp {
     ReadCase { version: String, id: String, fields: Option<String> },
     /// `GET sobjects/Case/{external id field}/{value}?fields=…`.
     ReadCaseByKey { version: String, field: String, value: String, fields: Option<String> },
+    /// `PATCH sobjects/Case/{id}`: update.
+    UpdateCase { id: String, body: Value },
     /// `PATCH sobjects/Case/{external id field}/{value}`: upsert.
     UpsertCase { version: String, field: String, value: String, body: Value },
     /// `POST composite`.
@@ -58,6 +60,7 @@ impl RestOp {
                 value: (*value).to_owned(),
                 fields: params.remove("fields"),
             },
+            ("PATCH", ["sobjects", "Case", id]) => Self::UpdateCase { id: (*id).to_owned(), body },
             ("PATCH", ["sobjects", "Case", field, value]) => {
                 Self::UpsertCase { version, field: (*field).to_owned(), value: (*value).to_owned(), body }
             }
@@ -73,34 +76,39 @@ impl RestOp {
             Self::CreateCase { .. } => Route::CaseCreate,
             Self::ReadCase { .. } | Self::ReadCaseByKey { .. } => Route::CaseRead,
             Self::UpsertCase { .. } => Route::CaseUpsert,
+            Self::UpdateCase { .. } => Route::CaseUpdate,
             Self::Composite { .. } => Route::Composite,
             Self::NotFound => Route::OtherSalesforce,
         }
     }
 
-    pub(crate) fn apply(self, state: &mut State) -> (StatusCode, Value) {
+    /// Applies the operation; `auto_assign` is the `Sforce-Auto-Assign` header that came with it.
+    pub(crate) fn apply(self, state: &mut State, auto_assign: Option<&str>) -> (StatusCode, Value) {
         match self {
             Self::Search { version, query } => search::sosl(state, &version, &query),
             Self::Query { version, soql } => query::soql(state, &version, &soql),
             Self::ParameterizedSearch { version, params } => search::parameterized(state, &version, &params),
-            Self::CreateCase { version, body } => cases::create(state, &version, &body, None),
+            Self::CreateCase { version, body } => cases::create(state, &version, &body, None, auto_assign),
+            Self::UpdateCase { id, body } => cases::update(state, &id, &body, auto_assign),
             Self::ReadCase { version, id, fields } => cases::read(state, &version, &id, fields.as_deref()),
             Self::ReadCaseByKey { version, field, value, fields } => {
                 cases::read_by_key(state, &version, &field, &value, fields.as_deref())
             }
-            Self::UpsertCase { version, field, value, body } => cases::upsert(state, &version, &field, &value, &body),
-            Self::Composite { body } => composite::run(state, &body),
+            Self::UpsertCase { version, field, value, body } => {
+                cases::upsert(state, &version, &field, &value, &body, auto_assign)
+            }
+            Self::Composite { body } => composite::run(state, &body, auto_assign),
             Self::NotFound => not_found(),
         }
     }
 }
 
 /// Serves `op` when `bearer` is a live session; `401 INVALID_SESSION_ID` otherwise.
-pub(crate) fn serve(state: &mut State, bearer: Option<&str>, op: RestOp) -> Response {
+pub(crate) fn serve(state: &mut State, bearer: Option<&str>, auto_assign: Option<&str>, op: RestOp) -> Response {
     if !bearer.is_some_and(|token| state.tokens.contains(token)) {
         return sf_error_response(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid");
     }
-    let (status, body) = op.apply(state);
+    let (status, body) = op.apply(state, auto_assign);
     json_response(status, body)
 }
 

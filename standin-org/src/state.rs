@@ -22,6 +22,25 @@ pub struct Contact {
     pub account_id: Option<String>,
 }
 
+/// A Salesforce `User`, as the owner lookup queries it.
+#[derive(Debug, Clone, Default)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub federation_identifier: Option<String>,
+    pub active: bool,
+}
+
+/// One write to a Case, with the `Sforce-Auto-Assign` header it came with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseWrite {
+    pub case_id: String,
+    /// `create`, `update` or `upsert`.
+    pub operation: &'static str,
+    pub auto_assign: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct ContactRow {
     pub id: String,
@@ -63,6 +82,14 @@ pub(crate) struct State {
     /// Live cases by their 15-character id.
     pub cases: BTreeMap<String, Map<String, Value>>,
     pub deleted_cases: HashSet<String>,
+    /// The Connect run-as user's Salesforce id: the owner of the cases it creates.
+    pub run_as_user: String,
+    pub users: Vec<User>,
+    /// The queue the org's assignment rule gives new cases; `None`: no active rule.
+    pub assignment_queue: Option<String>,
+    pub case_writes: Vec<CaseWrite>,
+    /// Connect users: user id to username.
+    pub agents: BTreeMap<String, String>,
     /// The values a restricted `Case.Origin` picklist allows; `None`: unrestricted.
     pub origin_picklist: Option<Vec<String>>,
     pub cases_created: u64,
@@ -103,6 +130,14 @@ impl State {
     /// HTTP requests that reached Salesforce (a composite request counts once).
     pub(crate) fn salesforce_requests(&self) -> usize {
         self.counts.iter().filter(|(route, _)| route.is_salesforce()).map(|(_, n)| n).sum()
+    }
+
+    pub(crate) fn record_write(&mut self, case_id: &str, operation: &'static str, auto_assign: Option<&str>) {
+        self.case_writes.push(CaseWrite {
+            case_id: case_id.to_owned(),
+            operation,
+            auto_assign: auto_assign.map(str::to_owned),
+        });
     }
 
     /// The stored case an id of 15 or 18 characters names.

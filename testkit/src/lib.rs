@@ -95,6 +95,48 @@ pub fn first_leg(address: &str) -> Value {
     voice_event(FIRST_CONTACT, FIRST_CONTACT, json!(address), json!({}), json!({}))
 }
 
+/// A Connect agent's user id, as the last segment of its ARN.
+pub const FIRST_AGENT: &str = "0b2ae5b7-3f2c-4a9e-9d1e-7c6b5a4f3e2d";
+pub const SECOND_AGENT: &str = "1c3bf6c8-4a3d-4b0f-8e2f-8d7c6b5a4f3e";
+
+/// An EventBridge contact event of `event_type` for `contact_id` (with `initial_contact_id` when it is a
+/// later leg), answered by agent `agent_user_id`, in the documented shape.
+pub fn contact_event(
+    event_type: &str,
+    contact_id: &str,
+    initial_contact_id: Option<&str>,
+    agent_user_id: &str,
+) -> Value {
+    let mut detail = json!({
+        "eventType": event_type,
+        "contactId": contact_id,
+        "channel": "VOICE",
+        "instanceArn": INSTANCE_ARN,
+        "initiationMethod": if initial_contact_id.is_some() { "TRANSFER" } else { "INBOUND" },
+        "agentInfo": {"agentArn": format!("{INSTANCE_ARN}/agent/{agent_user_id}")},
+    });
+    if let Some(initial) = initial_contact_id {
+        detail["initialContactId"] = json!(initial);
+        detail["previousContactId"] = json!(initial);
+    }
+    json!({
+        "version": "0",
+        "id": "6d3e8f5a-1b2c-4d3e-9f4a-5b6c7d8e9f0a",
+        "detail-type": "Amazon Connect Contact Event",
+        "source": "aws.connect",
+        "account": "123456789012",
+        "time": "2026-11-24T10:00:00Z",
+        "region": "us-east-1",
+        "resources": [INSTANCE_ARN, format!("{INSTANCE_ARN}/contact/{contact_id}")],
+        "detail": detail,
+    })
+}
+
+/// The first agent answering the call's first contact.
+pub fn first_agent_connected() -> Value {
+    contact_event("CONNECTED_TO_AGENT", FIRST_CONTACT, None, FIRST_AGENT)
+}
+
 /// A first leg from `address` to a contact center reached at `system_address` (its country is the home
 /// country unless `HOME_COUNTRY` says otherwise).
 pub fn first_leg_to(address: &str, system_address: &str) -> Value {

@@ -7,5 +7,6 @@ mod first_leg;
 mod logs;
 mod matching;
 mod metrics;
+mod ownership;
 mod properties;
 mod transfer_leg;

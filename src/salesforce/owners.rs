@@ -1,0 +1,86 @@
+//! Case ownership: the one active `User` whose owner field holds an agent's Connect username, and moving
+//! a case to that user with `Sforce-Auto-Assign: FALSE`, so assignment rules do not move it again.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::client::ApiRequest;
+use super::error::{has_code, unexpected};
+use super::soql::string_literal;
+use super::{CaseId, CaseOwners, SalesforceClient, SalesforceError, SalesforceId};
+
+/// `SELECT Id FROM User WHERE IsActive = true AND <field> = '…' LIMIT 2`: two are enough to know there
+/// is more than one. `field` is a validated API name; `value` is escaped.
+fn user_query(field: &str, value: &str) -> String {
+    format!("SELECT Id FROM User WHERE IsActive = true AND {field} = {} LIMIT 2", string_literal(value))
+}
+
+impl CaseOwners for SalesforceClient {
+    async fn active_users_with(
+        &self,
+        field: &str,
+        value: &str,
+        deadline: Instant,
+    ) -> Result<Vec<SalesforceId>, SalesforceError> {
+        let query = user_query(field, value);
+        let request = ApiRequest {
+            method: Method::GET,
+            path: self.data_path("/query"),
+            query: &[("q", &query)],
+            body: None,
+            idempotent: true,
+            assignment_rules: true,
+        };
+        let response = self.send(request, deadline).await?;
+        if !response.status.is_success() {
+            return Err(unexpected(response.status, &response.body));
+        }
+        let records = response
+            .body
+            .get("records")
+            .and_then(Value::as_array)
+            .ok_or_else(|| SalesforceError::Protocol("/query answer has no records".into()))?;
+        Ok(records.iter().filter_map(|r| SalesforceId::parse(r.get("Id")?.as_str()?)).collect())
+    }
+
+    async fn set_case_owner(
+        &self,
+        case: &CaseId,
+        owner: &SalesforceId,
+        deadline: Instant,
+    ) -> Result<bool, SalesforceError> {
+        let body = json!({"OwnerId": owner.as_str()});
+        let request = ApiRequest {
+            method: Method::PATCH,
+            path: self.data_path(&format!("/sobjects/Case/{}", case.as_str())),
+            query: &[],
+            body: Some(&body),
+            // Setting the same owner twice leaves the same owner.
+            idempotent: true,
+            assignment_rules: false,
+        };
+        let response = self.send(request, deadline).await?;
+        match response.status {
+            status if status.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            StatusCode::BAD_REQUEST if has_code(&response.body, &["ENTITY_IS_DELETED", "INVALID_ID_FIELD"]) => {
+                Ok(false)
+            }
+            _ => Err(unexpected(response.status, &response.body)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_username_is_escaped_into_the_user_query() {
+        assert_eq!(
+            user_query("Email", "o'brien@example.com"),
+            "SELECT Id FROM User WHERE IsActive = true AND Email = 'o\\'brien@example.com' LIMIT 2"
+        );
+    }
+}
