@@ -1,11 +1,12 @@
-//! Plays a whole call locally: the first leg, then the transfer leg, through the real handler against the
-//! stand-in org on loopback, printing what each leg answers. No Salesforce org or AWS account needed.
+//! Plays a whole call locally: the first leg, the first agent answering (a Connect contact event), the
+//! transfer leg and the second agent answering, through the real handler against the stand-in org on
+//! loopback, printing what each step answers and who owns the case. No Salesforce org or AWS account needed.
 //!
 //! `cargo run --example call [-- events/first-leg-japan.json]`
 
 use connect_case_handoff::{DEFAULT_LOG_FILTER, json_log_subscriber};
 use serde_json::{Value, json};
-use standin_org::{Route, StandinOrg};
+use standin_org::{FIRST_AGENT, FIRST_AGENT_USERNAME, Route, SECOND_AGENT, SECOND_AGENT_USERNAME, StandinOrg};
 
 const TRANSFER_CONTACT: &str = "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b";
 
@@ -27,6 +28,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         contact["InitiationMethod"], contact["Channel"], contact["ContactId"]
     );
     let first = play(&org, &handoff, first_leg.clone()).await?;
+    let initial = contact["InitialContactId"].as_str().unwrap_or_default().to_owned();
+    show_owner(&org, &first, "integration user", "no agent has answered yet")?;
+
+    println!("\n== The first agent ({FIRST_AGENT_USERNAME}) answers: CONNECTED_TO_AGENT from EventBridge");
+    play(&org, &handoff, testkit::contact_event("CONNECTED_TO_AGENT", &initial, None, FIRST_AGENT)).await?;
+    show_owner(&org, &first, FIRST_AGENT_USERNAME, "the first agent who answered")?;
 
     let mut transfer = first_leg.clone();
     let data = &mut transfer["Details"]["ContactData"];
@@ -42,12 +49,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n== Leg 2: TRANSFER to the next agent, contact {TRANSFER_CONTACT}, SfdcCaseId carried");
     let second = play(&org, &handoff, transfer).await?;
 
+    println!("\n== The second agent ({SECOND_AGENT_USERNAME}) answers the transfer: CONNECTED_TO_AGENT");
+    play(&org, &handoff, testkit::contact_event("CONNECTED_TO_AGENT", TRANSFER_CONTACT, Some(&initial), SECOND_AGENT))
+        .await?;
+    show_owner(&org, &second, FIRST_AGENT_USERNAME, "the first agent keeps the case")?;
+
     if first["SfdcCaseId"] == second["SfdcCaseId"] {
         println!("\nBoth agents pop the same case: {} (CaseNumber {})", second["SfdcCaseId"], second["SfdcCaseNumber"]);
         Ok(())
     } else {
         Err("the transfer leg answered a different case".into())
     }
+}
+
+/// Prints who owns the answer's case, by username; an error unless it is `expected`.
+fn show_owner(org: &StandinOrg, answer: &Value, expected: &str, why: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let owner = answer["SfdcCaseId"].as_str().and_then(|id| org.case(id)).and_then(|case| case.get("OwnerId").cloned());
+    let owner = owner.as_ref().and_then(Value::as_str).unwrap_or_default();
+    let username = org.username_of(owner).unwrap_or_else(|| owner.to_owned());
+    println!("   Case owner: {username} ({why})");
+    if username == expected { Ok(()) } else { Err(format!("the case's owner is {username}, not {expected}").into()) }
 }
 
 async fn play(
@@ -59,13 +80,20 @@ async fn play(
     let answer = testkit::invoke(handoff, event).await?;
     println!("{}", serde_json::to_string_pretty(&answer)?);
     println!(
-        "   Salesforce requests: {} (token {}, search {}, case read {}, composite {}); Connect UpdateContactAttributes: {}",
+        "   Salesforce requests: {} (token {}, search {}, query {}, case read {}, composite {}, case update {}); Connect: {} (UpdateContactAttributes {}, GetContactAttributes {}, DescribeUser {})",
         org.salesforce_requests(),
         org.count(Route::Token),
         org.count(Route::Search),
+        org.count(Route::Query),
         org.count(Route::CaseRead),
         org.count(Route::Composite),
+        org.count(Route::CaseUpdate),
+        org.count(Route::ConnectUpdateAttributes)
+            + org.count(Route::ConnectGetAttributes)
+            + org.count(Route::ConnectDescribeUser),
         org.count(Route::ConnectUpdateAttributes),
+        org.count(Route::ConnectGetAttributes),
+        org.count(Route::ConnectDescribeUser),
     );
     Ok(answer)
 }

@@ -14,7 +14,9 @@ use crate::request::Route;
 use crate::search::PhoneIndex;
 use crate::server;
 use crate::state::{CaseWrite, Contact, ContactRow, Recorded, Shared, State, User, lock};
-use crate::{CLIENT_ID, CLIENT_SECRET, SECRET_ARN};
+use crate::{
+    CLIENT_ID, CLIENT_SECRET, FIRST_AGENT, FIRST_AGENT_USERNAME, SECOND_AGENT, SECOND_AGENT_USERNAME, SECRET_ARN,
+};
 
 /// A running stand-in org. Stops when dropped.
 pub struct StandinOrg {
@@ -116,6 +118,15 @@ impl StandinOrg {
         user.id = salesforce_id("005", state.users.len() as u64 + 2);
         state.users.push(user.clone());
         user.id
+    }
+
+    /// The username of the Salesforce user `id` (the run-as user's is `integration user`).
+    pub fn username_of(&self, id: &str) -> Option<String> {
+        let state = self.state();
+        if id == state.run_as_user {
+            return Some("integration user".to_owned());
+        }
+        state.users.iter().find(|user| user.id == id).map(|user| user.username.clone())
     }
 
     /// The Connect run-as user's Salesforce id, which owns the cases it creates.
@@ -244,6 +255,10 @@ impl StandinOrg {
             email: None,
             account_id: Some(account.clone()),
         });
+        for (agent, username) in [(FIRST_AGENT, FIRST_AGENT_USERNAME), (SECOND_AGENT, SECOND_AGENT_USERNAME)] {
+            self.add_agent(agent, username);
+            self.add_user(username);
+        }
         for first_name in ["Sam", "Alex"] {
             self.add_contact(Contact {
                 first_name: first_name.into(),

@@ -95,9 +95,7 @@ pub fn first_leg(address: &str) -> Value {
     voice_event(FIRST_CONTACT, FIRST_CONTACT, json!(address), json!({}), json!({}))
 }
 
-/// A Connect agent's user id, as the last segment of its ARN.
-pub const FIRST_AGENT: &str = "0b2ae5b7-3f2c-4a9e-9d1e-7c6b5a4f3e2d";
-pub const SECOND_AGENT: &str = "1c3bf6c8-4a3d-4b0f-8e2f-8d7c6b5a4f3e";
+pub use standin_org::{FIRST_AGENT, SECOND_AGENT};
 
 /// An EventBridge contact event of `event_type` for `contact_id` (with `initial_contact_id` when it is a
 /// later leg), answered by agent `agent_user_id`, in the documented shape.

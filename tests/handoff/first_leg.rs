@@ -213,4 +213,18 @@ async fn sample_events_all_answer() {
     let answer = invoke_ok(&handoff, transfer).await;
     assert_eq!(answer["SfdcCaseOutcome"], "found");
     assert_eq!(answer["SfdcCaseId"], standin_org::salesforce_id("500", 1));
+
+    // The contact events of that call: the first agent takes the case, the transfer's agent does not.
+    for (text, owner) in [
+        (include_str!("../../events/agent-connected-first-leg.json"), "assigned"),
+        (include_str!("../../events/agent-connected-transfer-leg.json"), "ignored"),
+    ] {
+        let event = serde_json::from_str(text).expect("JSON");
+        assert_eq!(invoke_ok(&handoff, event).await["owner"], owner);
+    }
+    let case = org.case(&standin_org::salesforce_id("500", 1)).expect("case");
+    assert_eq!(
+        org.username_of(case["OwnerId"].as_str().expect("owner")).as_deref(),
+        Some(standin_org::FIRST_AGENT_USERNAME)
+    );
 }
