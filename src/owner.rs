@@ -133,3 +133,150 @@ async fn call_case(
     let attribute = connect.contact_attribute(&event.instance_id, &event.initial_contact_id, CASE_ID_ATTRIBUTE).await?;
     Ok(attribute.as_deref().and_then(CaseId::parse))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::salesforce::CaseRecord;
+    use serde_json::{Map, Value, json};
+
+    /// An in-memory org and Connect instance that record which calls an event made.
+    #[derive(Default)]
+    struct Memory {
+        attribute: Option<String>,
+        users: Vec<SalesforceId>,
+        calls: Mutex<Vec<&'static str>>,
+    }
+
+    impl Memory {
+        fn call(&self, name: &'static str) {
+            self.calls.lock().unwrap_or_else(|p| p.into_inner()).push(name);
+        }
+        fn take_calls(&self) -> Vec<&'static str> {
+            std::mem::take(&mut *self.calls.lock().unwrap_or_else(|p| p.into_inner()))
+        }
+    }
+
+    fn case_id() -> CaseId {
+        CaseId::parse("500000000000042").expect("id")
+    }
+
+    impl CaseStore for Memory {
+        async fn read_case(&self, _: &CaseId, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+            unreachable!("an owner change never reads a case by id")
+        }
+        async fn read_case_by_key(&self, _: &str, _: &str, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+            self.call("read by key");
+            Ok(Some(CaseRecord { id: case_id(), number: "1".into(), contact_id: None, account_id: None }))
+        }
+        async fn create_case(
+            &self,
+            _: &Map<String, Value>,
+            _: Option<(&str, &str)>,
+            _: Instant,
+        ) -> Result<CaseRecord, SalesforceError> {
+            unreachable!("an owner change never creates a case")
+        }
+    }
+
+    impl CaseOwners for Memory {
+        async fn active_users_with(&self, _: &str, _: &str, _: Instant) -> Result<Vec<SalesforceId>, SalesforceError> {
+            self.call("users");
+            Ok(self.users.clone())
+        }
+        async fn set_case_owner(&self, _: &CaseId, _: &SalesforceId, _: Instant) -> Result<bool, SalesforceError> {
+            self.call("set owner");
+            Ok(true)
+        }
+    }
+
+    impl ContactDirectory for Memory {
+        async fn contact_attribute(&self, _: &str, _: &str, _: &str) -> Result<Option<String>, ConnectError> {
+            self.call("attribute");
+            Ok(self.attribute.clone())
+        }
+        async fn username(&self, _: &str, _: &str) -> Result<Option<String>, ConnectError> {
+            self.call("username");
+            Ok(Some("ada@example.com".into()))
+        }
+    }
+
+    fn connected(contact: &str, initial: Option<&str>) -> ContactEvent {
+        let mut detail = json!({
+            "eventType": "CONNECTED_TO_AGENT", "contactId": contact,
+            "instanceArn": "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa",
+            "agentInfo": {"agentArn": "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa/agent/0b2ae5b7-3f2c-4a9e-9d1e-7c6b5a4f3e2d"},
+        });
+        if let Some(initial) = initial {
+            detail["initialContactId"] = json!(initial);
+        }
+        let payload = json!({"source": "aws.connect", "detail-type": "Amazon Connect Contact Event", "detail": detail});
+        ContactEvent::from_value(&payload).expect("valid")
+    }
+
+    const CALL: &str = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe";
+
+    fn rules(external_id_field: Option<&str>) -> OwnerRules {
+        OwnerRules {
+            first_agent_owns: true,
+            user_field: "Email".into(),
+            external_id_field: external_id_field.map(str::to_owned),
+        }
+    }
+
+    async fn run(memory: &Memory, cache: &OwnerCache, event: &ContactEvent, rules: &OwnerRules) -> OwnerOutcome {
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        assign_first_agent(memory, memory, cache, event, rules, deadline).await.expect("no failure")
+    }
+
+    #[tokio::test]
+    async fn an_agent_seen_before_costs_one_connect_and_one_salesforce_request() {
+        let user = SalesforceId::parse("005000000000007").expect("id");
+        let memory = Memory { attribute: Some(case_id().to_string()), users: vec![user.clone()], ..Memory::default() };
+        let cache = OwnerCache::default();
+        let outcome = run(&memory, &cache, &connected(CALL, None), &rules(None)).await;
+        assert_eq!(outcome, OwnerOutcome::Assigned { case_id: case_id(), owner: user });
+        assert_eq!(memory.take_calls(), ["attribute", "username", "users", "set owner"]);
+        run(&memory, &cache, &connected(CALL, None), &rules(None)).await;
+        assert_eq!(memory.take_calls(), ["attribute", "set owner"]);
+        run(&memory, &cache, &connected(CALL, None), &rules(Some("Ext__c"))).await;
+        assert_eq!(memory.take_calls(), ["read by key", "set owner"], "the external id spares Connect");
+    }
+
+    #[tokio::test]
+    async fn a_later_leg_s_agent_and_other_events_make_no_request() {
+        let memory = Memory::default();
+        let later = connected("7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b", Some(CALL));
+        assert!(matches!(run(&memory, &OwnerCache::default(), &later, &rules(None)).await, OwnerOutcome::Ignored(_)));
+        let mut disconnected = connected(CALL, None);
+        disconnected.event_type = "DISCONNECTED".into();
+        assert!(matches!(
+            run(&memory, &OwnerCache::default(), &disconnected, &rules(None)).await,
+            OwnerOutcome::Ignored(_)
+        ));
+        assert!(memory.take_calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn several_users_or_none_leave_the_owner_and_are_not_cached() {
+        let two = vec![
+            SalesforceId::parse("005000000000001").expect("id"),
+            SalesforceId::parse("005000000000002").expect("id"),
+        ];
+        for users in [vec![], two] {
+            let memory = Memory { attribute: Some(case_id().to_string()), users, ..Memory::default() };
+            let cache = OwnerCache::default();
+            assert!(matches!(
+                run(&memory, &cache, &connected(CALL, None), &rules(None)).await,
+                OwnerOutcome::NothingToDo(_)
+            ));
+            run(&memory, &cache, &connected(CALL, None), &rules(None)).await;
+            assert!(!memory.take_calls().contains(&"set owner"));
+        }
+        let memory = Memory::default();
+        assert_eq!(
+            run(&memory, &OwnerCache::default(), &connected(CALL, None), &rules(None)).await,
+            OwnerOutcome::NothingToDo("the call has no case (no SfdcCaseId)")
+        );
+    }
+}
