@@ -1,5 +1,5 @@
 //! Speed of a warm container against the stand-in org (served by a child process, so the figures are the
-//! function's own): requests per leg, handler latency at 0 ms and 20 ms of injected per-request latency,
+//! function's own): requests per leg (and per contact event that sets a case's owner), handler latency at 0 ms and 20 ms of injected per-request latency,
 //! CPU per leg, cold-start cost, and peak memory. Prints figures; asserts nothing.
 //!
 //! `cargo bench --bench handoff` (optionally `-- --quick` for fewer invocations)
@@ -15,6 +15,9 @@ enum Leg {
     First,
     Transfer,
     FirstWithKey,
+    /// The first agent answers: the contact event that makes them the case's owner (agent seen before).
+    AgentConnected,
+    AgentConnectedWithKey,
 }
 
 impl Leg {
@@ -23,6 +26,8 @@ impl Leg {
             Leg::First => "first leg",
             Leg::Transfer => "transfer leg",
             Leg::FirstWithKey => "first leg, external id",
+            Leg::AgentConnected => "agent connected (owner)",
+            Leg::AgentConnectedWithKey => "agent connected, external id",
         }
     }
 }
@@ -44,6 +49,10 @@ fn event(leg: Leg, i: u64, case_id: &str) -> Value {
     match leg {
         Leg::First | Leg::FirstWithKey => {
             testkit::voice_event(&contact, &contact, json!("+14155550100"), json!({}), json!({}))
+        }
+        // The same call's first agent each time: the same owner again, as a redelivered event would leave.
+        Leg::AgentConnected | Leg::AgentConnectedWithKey => {
+            testkit::contact_event("CONNECTED_TO_AGENT", testkit::FIRST_CONTACT, None, testkit::FIRST_AGENT)
         }
         Leg::Transfer => testkit::voice_event(
             &contact,
@@ -131,6 +140,7 @@ fn main() {
         keyed.prepare(Duration::from_secs(5)).await;
         let case = testkit::invoke_ok(&plain, testkit::first_leg("+14155550100")).await;
         let case_id = case["SfdcCaseId"].as_str().expect("case id").to_owned();
+        testkit::invoke_ok(&keyed, testkit::first_leg("+14155550100")).await;
 
         println!("connect-case-handoff benchmark: warm container, stand-in org in another process on loopback");
         println!(
@@ -146,8 +156,8 @@ fn main() {
             "leg", "SF", "Connect", "p50 0ms", "p99 0ms", "CPU/leg", "p50 20ms", "p99 20ms", "floor", "p50/fl"
         );
         let mut first = 1_000_000;
-        for leg in [Leg::First, Leg::Transfer, Leg::FirstWithKey] {
-            let handoff = if leg == Leg::FirstWithKey { &keyed } else { &plain };
+        for leg in [Leg::First, Leg::Transfer, Leg::FirstWithKey, Leg::AgentConnected, Leg::AgentConnectedWithKey] {
+            let handoff = if matches!(leg, Leg::FirstWithKey | Leg::AgentConnectedWithKey) { &keyed } else { &plain };
             org.set_latency_ms(0).expect("latency");
             let fast = run(handoff, leg, fast_count, first, &case_id).await;
             first += fast_count + 10;
