@@ -2,7 +2,7 @@
 //! a case to that user with `Sforce-Auto-Assign: FALSE`, so assignment rules do not move it again.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::time::Instant;
 
 use super::client::ApiRequest;
@@ -23,24 +23,7 @@ impl CaseOwners for SalesforceClient {
         value: &str,
         deadline: Instant,
     ) -> Result<Vec<SalesforceId>, SalesforceError> {
-        let query = user_query(field, value);
-        let request = ApiRequest {
-            method: Method::GET,
-            path: self.data_path("/query"),
-            query: &[("q", &query)],
-            body: None,
-            idempotent: true,
-            assignment_rules: true,
-        };
-        let response = self.send(request, deadline).await?;
-        if !response.status.is_success() {
-            return Err(unexpected(response.status, &response.body));
-        }
-        let records = response
-            .body
-            .get("records")
-            .and_then(Value::as_array)
-            .ok_or_else(|| SalesforceError::Protocol("/query answer has no records".into()))?;
+        let records = self.records("/query", &user_query(field, value), "records", deadline).await?;
         Ok(records.iter().filter_map(|r| SalesforceId::parse(r.get("Id")?.as_str()?)).collect())
     }
 

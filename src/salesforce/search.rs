@@ -75,7 +75,7 @@ impl ContactSearch for SalesforceClient {
 
 impl SalesforceClient {
     /// `GET {resource}?q=…` (SOSL `/search` or SOQL `/query`), answering the array under `key`.
-    async fn records(
+    pub(super) async fn records(
         &self,
         resource: &str,
         query: &str,
