@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench handoff` (optionally `-- --quick` for fewer invocations)
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use connect_case_handoff::{Config, Handoff, json_log_subscriber};
 use serde_json::{Value, json};
@@ -102,6 +102,60 @@ async fn run(handoff: &Handoff, leg: Leg, count: u64, first: u64, case_id: &str)
     }
 }
 
+/// The release bootstrap binary, as `sam build` ships it (built with the benchmark's profile).
+const BOOTSTRAP: &str = env!("CARGO_BIN_EXE_connect-case-handoff");
+
+/// One container start of the real binary against a stand-in Runtime API: from spawning the process to
+/// its first poll for an event, the CPU it used by then (all threads), and its peak RSS.
+struct ColdStart {
+    to_first_poll: Duration,
+    cpu: Duration,
+    peak_rss_kb: u64,
+}
+
+/// CPU time of every thread of process `pid` so far, from /proc/<pid>/task/*/schedstat (nanoseconds).
+fn process_cpu(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Duration::ZERO };
+    let nanos: u64 = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
+fn peak_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or_default()
+}
+
+async fn cold_start(url: &str, vars: &[(&str, &str)]) -> ColdStart {
+    let runtime = testkit::RuntimeApi::start(vec![]).await.expect("runtime API");
+    let spawned = SystemTime::now();
+    let mut child = testkit::spawn_bootstrap(BOOTSTRAP, &runtime, url, vars).expect("bootstrap starts");
+    let polled = runtime.wait_for_first_poll(Duration::from_secs(10)).await.expect("the bootstrap polls");
+    let pid = child.id();
+    let (cpu, peak_rss_kb) = (process_cpu(pid), peak_rss_kb(pid));
+    let _ = child.kill();
+    let _ = child.wait();
+    ColdStart { to_first_poll: polled.duration_since(spawned).unwrap_or_default(), cpu, peak_rss_kb }
+}
+
+/// Median time to first poll, median CPU, and the largest peak RSS, over `runs` container starts.
+async fn cold_starts(url: &str, vars: &[(&str, &str)], runs: usize) -> (Duration, Duration, u64) {
+    let mut starts = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        starts.push(cold_start(url, vars).await);
+    }
+    let mut times: Vec<Duration> = starts.iter().map(|s| s.to_first_poll).collect();
+    let mut cpus: Vec<Duration> = starts.iter().map(|s| s.cpu).collect();
+    times.sort();
+    cpus.sort();
+    (percentile(&times, 0.5), percentile(&cpus, 0.5), starts.iter().map(|s| s.peak_rss_kb).max().unwrap_or_default())
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
@@ -149,6 +203,18 @@ fn main() {
             ms(built),
             ms(prepared),
             ms(metadata_again)
+        );
+        let runs = if quick { 5 } else { 21 };
+        let (login_time, login_cpu, login_rss) = cold_starts(&url, &[], runs).await;
+        let (bare_time, bare_cpu, bare_rss) = cold_starts(&url, &[("SALESFORCE_URL", "")], runs).await;
+        println!(
+            "cold start of the release binary, process start to first poll (median of {runs}): with init's \
+             Salesforce login on loopback and libphonenumber's metadata {} ({} CPU, peak RSS {login_rss} kB); \
+             with a configuration error, so neither {} ({} CPU, peak RSS {bare_rss} kB)",
+            ms(login_time),
+            ms(login_cpu),
+            ms(bare_time),
+            ms(bare_cpu)
         );
         println!();
         println!(

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use phonenumber::{Mode, PhoneNumber, country};
+use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumber, PhoneNumberFormat, Region};
 
 /// Longest value Salesforce's `Case.SuppliedPhone` holds.
 const SUPPLIED_PHONE_MAX: usize = 40;
@@ -24,7 +24,10 @@ pub enum CallerNumber {
 /// regular expressions, and a first leg needs each form several times.
 #[derive(Clone, PartialEq)]
 pub struct KnownNumber {
-    number: PhoneNumber,
+    /// The country calling code (`81`).
+    code: i32,
+    /// The national significant number (`312345678`; Italy's keeps its leading zero).
+    significant: String,
     e164: String,
     /// `03-1234-5678`
     national: String,
@@ -34,13 +37,18 @@ pub struct KnownNumber {
 
 /// A country by its ISO 3166 code: whose numbers a phone field without a country code is read as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Country(country::Id);
+pub struct Country(Region);
 
 impl Country {
     /// `JP`, `us`, `GB`: any region libphonenumber knows. `None` for anything else.
     pub fn from_code(code: &str) -> Option<Self> {
         let code = code.trim().to_ascii_uppercase();
-        (code.len() == 2).then(|| country::Id::from_str(&code).ok().map(Self)).flatten()
+        if code.len() != 2 {
+            return None;
+        }
+        let region = Region::from_str(&code).ok()?;
+        // Only regions the metadata has a country calling code for (not `ZZ` or an unassigned pair).
+        PHONE_NUMBER_UTIL.get_country_code_for_region(region).map(|_| Self(region))
     }
 
     /// The country of a number in international form (Connect's `SystemEndpoint.Address`).
@@ -49,8 +57,8 @@ impl Country {
         if address.len() > 32 {
             return None;
         }
-        let number = phonenumber::parse(None, address).ok().filter(plausible)?;
-        main_country(&number)
+        let number = PhoneNumber::parse(address, None).ok().filter(plausible)?;
+        main_country(number.country_code)
     }
 }
 
@@ -72,7 +80,7 @@ impl CallerNumber {
         }
         // Connect gives E.164; anything longer than a phone number is not one, and not worth parsing.
         if address.len() <= 32
-            && let Ok(number) = phonenumber::parse(None, address)
+            && let Ok(number) = PhoneNumber::parse(address, None)
             && plausible(&number)
         {
             return Self::Known(KnownNumber::new(number));
@@ -97,7 +105,7 @@ impl CallerNumber {
             Self::Known(known) => {
                 let e164 = &known.e164;
                 let tail = &e164[e164.len().saturating_sub(2)..];
-                format!("+{}…{tail}", known.number.code().value())
+                format!("+{}…{tail}", known.code)
             }
             Self::Unrecognised { digits } => format!("unrecognised({} digits)", digits.len()),
         }
@@ -116,22 +124,30 @@ pub fn load_metadata() {
 /// Valid by libphonenumber's metadata, or at least shaped like an E.164 number (new number ranges reach
 /// callers before they reach the metadata).
 fn plausible(number: &PhoneNumber) -> bool {
-    let digits = number.code().value().to_string().len() + number.national().to_string().len();
+    let digits = number.country_code.to_string().len() + number.get_national_significant_number().len();
     number.is_valid() || (8..=15).contains(&digits)
 }
 
-/// The main country of a number's country code (`US` for `+1`, `IT` for `+39`).
-fn main_country(number: &PhoneNumber) -> Option<Country> {
-    let code = number.code().value();
-    let regions = phonenumber::metadata::DATABASE.region(&code)?;
-    regions.first().and_then(|region| country::Id::from_str(region).ok()).map(Country)
+/// The main country of a country calling code (`US` for `1`, `IT` for `39`).
+fn main_country(code: i32) -> Option<Country> {
+    PHONE_NUMBER_UTIL.get_region_for_country_code(code).map(Country)
+}
+
+/// A phone field's text read as a number, in `region` when it has no country code of its own.
+fn read(text: &str, region: Option<Region>) -> Option<PhoneNumber> {
+    PhoneNumber::parse(text, region).ok()
 }
 
 impl KnownNumber {
     fn new(number: PhoneNumber) -> Self {
-        let format = |mode| number.format().mode(mode).to_string();
-        let (e164, national, international) = (format(Mode::E164), format(Mode::National), format(Mode::International));
-        Self { number, e164, national, international }
+        let format = |format| number.format_as(format).into_owned();
+        Self {
+            code: number.country_code,
+            significant: number.get_national_significant_number(),
+            e164: format(PhoneNumberFormat::E164),
+            national: format(PhoneNumberFormat::National),
+            international: format(PhoneNumberFormat::International),
+        }
     }
 
     pub fn e164(&self) -> String {
@@ -144,7 +160,7 @@ impl KnownNumber {
 
     /// The number's main country (`US` for `+1`, `IT` for `+39`); `None` for non-geographic numbers.
     pub fn country(&self) -> Option<Country> {
-        main_country(&self.number)
+        main_country(self.code)
     }
 
     /// Whether a phone field holding `stored` (as someone typed it) is this number. A value without a
@@ -156,17 +172,18 @@ impl KnownNumber {
             return false;
         }
         let own = self.country().map(|c| c.0);
-        let read = |text: &str| {
-            let at_home =
-                home.and_then(|home| phonenumber::parse(Some(home.0), text).ok()).filter(PhoneNumber::is_valid);
-            at_home.or_else(|| phonenumber::parse(own, text).ok())
+        let reading = |text: &str| {
+            let at_home = home.and_then(|home| read(text, Some(home.0))).filter(PhoneNumber::is_valid);
+            at_home.or_else(|| read(text, own))
         };
-        let mut readings = vec![read(stored)];
+        let mut readings = vec![reading(stored)];
         if stored.contains("(0)") {
-            readings.push(read(&stored.replacen("(0)", " ", 1)));
+            readings.push(reading(&stored.replacen("(0)", " ", 1)));
         }
-        let (code, national) = (self.number.code().value(), self.number.national());
-        readings.into_iter().flatten().any(|number| number.code().value() == code && number.national() == national)
+        readings
+            .into_iter()
+            .flatten()
+            .any(|number| number.country_code == self.code && number.get_national_significant_number() == self.significant)
     }
 
     /// Every usual spelling of the number, as the digit strings a phone-field search compares, plus the
@@ -175,8 +192,7 @@ impl KnownNumber {
     /// For `+81312345678`: `+81312345678`, `81312345678`, `0081312345678`, `810312345678`, `0312345678`
     /// (national, trunk prefix kept) and `312345678` (national significant number).
     pub fn search_spellings(&self) -> Vec<String> {
-        let code = self.number.code().value();
-        let significant = self.number.national().to_string();
+        let (code, significant) = (self.code, self.significant.clone());
         let national: String = self.national.chars().filter(char::is_ascii_digit).collect();
         let candidates = [
             self.e164.clone(),

@@ -99,6 +99,21 @@ impl RuntimeApi {
     pub fn first_poll(&self) -> Option<SystemTime> {
         self.shared.queue.lock().expect("queue").first_poll
     }
+
+    /// Waits until the function first polls for an event (its init is over), at most `limit`.
+    pub async fn wait_for_first_poll(&self, limit: Duration) -> Option<SystemTime> {
+        let _ = tokio::time::timeout(limit, async {
+            loop {
+                let changed = self.shared.changed.notified();
+                if self.first_poll().is_some() {
+                    return;
+                }
+                changed.await;
+            }
+        })
+        .await;
+        self.first_poll()
+    }
 }
 
 impl Drop for RuntimeApi {
@@ -112,7 +127,10 @@ async fn next(State(shared): State<Shared>) -> Response {
         let changed = shared.changed.notified();
         {
             let mut queue = shared.queue.lock().expect("queue");
-            queue.first_poll.get_or_insert_with(SystemTime::now);
+            if queue.first_poll.is_none() {
+                queue.first_poll = Some(SystemTime::now());
+                shared.changed.notify_waiters();
+            }
             if let Some(event) = queue.events.pop_front() {
                 queue.next_id += 1;
                 let id = format!("standin-request-{}", queue.next_id);
