@@ -113,17 +113,6 @@ struct ColdStart {
     peak_rss_kb: u64,
 }
 
-/// CPU time of every thread of process `pid` so far, from /proc/<pid>/task/*/schedstat (nanoseconds).
-fn process_cpu(pid: u32) -> Duration {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Duration::ZERO };
-    let nanos: u64 = tasks
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
-        .sum();
-    Duration::from_nanos(nanos)
-}
-
 fn peak_rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -137,10 +126,27 @@ async fn cold_start(url: &str, vars: &[(&str, &str)]) -> ColdStart {
     let mut child = testkit::spawn_bootstrap(BOOTSTRAP, &runtime, url, vars).expect("bootstrap starts");
     let polled = runtime.wait_for_first_poll(Duration::from_secs(10)).await.expect("the bootstrap polls");
     let pid = child.id();
-    let (cpu, peak_rss_kb) = (process_cpu(pid), peak_rss_kb(pid));
+    let peak_rss_kb = peak_rss_kb(pid);
     let _ = child.kill();
+    let cpu = reap_cpu(pid);
     let _ = child.wait();
     ColdStart { to_first_poll: polled.duration_since(spawned).unwrap_or_default(), cpu, peak_rss_kb }
+}
+
+/// Waits for the killed child `pid` and answers the CPU time it used, all its threads (those that had
+/// already ended, such as init's metadata thread, included), from `wait4`'s resource usage. Blocked on
+/// its first poll when killed, it used nothing after it.
+fn reap_cpu(pid: u32) -> Duration {
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value of the plain C struct that wait4 fills in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is this process's own child, not yet reaped; both pointers are to live locals.
+    let reaped = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    if reaped != pid as libc::pid_t {
+        return Duration::ZERO;
+    }
+    let time = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 /// Median time to first poll, median CPU, and the largest peak RSS, over `runs` container starts.

@@ -180,10 +180,9 @@ impl KnownNumber {
         if stored.contains("(0)") {
             readings.push(reading(&stored.replacen("(0)", " ", 1)));
         }
-        readings
-            .into_iter()
-            .flatten()
-            .any(|number| number.country_code == self.code && number.get_national_significant_number() == self.significant)
+        readings.into_iter().flatten().any(|number| {
+            number.country_code == self.code && number.get_national_significant_number() == self.significant
+        })
     }
 
     /// Every usual spelling of the number, as the digit strings a phone-field search compares, plus the
