@@ -29,6 +29,9 @@ pub struct Config {
     pub case_owner: CaseOwner,
     /// `OWNER_USER_FIELD`: the `User` field that holds an agent's Connect username.
     pub owner_user_field: String,
+    /// `CONNECT_INSTANCE_ARN`, as given: the setup check probes Connect access on it (and says when it is
+    /// not an instance ARN); nothing else reads it.
+    pub connect_instance_arn: Option<String>,
     /// `AWS_LAMBDA_FUNCTION_NAME`, the metrics' `FunctionName` dimension.
     pub function_name: String,
 }
@@ -134,6 +137,8 @@ impl Config {
             return Err(ConfigError::Invalid { name: "OWNER_USER_FIELD", why: "expected a User field API name" });
         }
 
+        let connect_instance_arn = get("CONNECT_INSTANCE_ARN");
+
         let function_name = get("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
 
         Ok(Self {
@@ -147,6 +152,7 @@ impl Config {
             home_country,
             case_owner,
             owner_user_field,
+            connect_instance_arn,
         })
     }
 }

@@ -248,7 +248,7 @@ pub(super) fn is_uuid(id: &str) -> bool {
 }
 
 /// `arn:aws:connect:us-east-1:123456789012:instance/<id>` → `<id>`.
-pub(super) fn instance_id_of(arn: &str) -> Option<String> {
+pub fn instance_id_of(arn: &str) -> Option<String> {
     let rest = arn.trim().strip_prefix("arn:")?;
     let (_, rest) = rest.split_once(":connect:")?;
     let (_, id) = rest.split_once(":instance/")?;

@@ -11,7 +11,7 @@ mod flow_event;
 pub use answer::{Answer, CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, Outcome};
 pub use client::{ConnectClient, ConnectError};
 pub use contact_event::{CONNECTED_TO_AGENT, ContactEvent};
-pub use flow_event::{CaseAttribute, Channel, EventError, FlowEvent};
+pub use flow_event::{CaseAttribute, Channel, EventError, FlowEvent, instance_id_of};
 
 /// What the decision core asks Connect about a call and its agent.
 pub trait ContactDirectory {

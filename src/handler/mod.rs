@@ -3,6 +3,7 @@
 //! an event of no known kind is answered with `InvalidEvent`. Every invocation logs one line and emits one
 //! metrics line.
 
+mod check;
 mod contact;
 mod flow;
 
@@ -69,11 +70,15 @@ enum Event {
     Flow(FlowEvent),
     /// A Connect contact event from EventBridge.
     Contact(ContactEvent),
+    /// `{"CheckSetup": {}}`: check the deployment, make no case.
+    CheckSetup,
 }
 
 impl Event {
     fn parse(payload: Value) -> Result<Self, EventError> {
-        if ContactEvent::is_one(&payload) {
+        if payload.get("CheckSetup").is_some_and(serde_json::Value::is_object) {
+            Ok(Self::CheckSetup)
+        } else if ContactEvent::is_one(&payload) {
             ContactEvent::from_value(&payload).map(Self::Contact)
         } else {
             FlowEvent::from_value(payload).map(Self::Flow)
@@ -87,6 +92,7 @@ impl Event {
 pub enum Response {
     Flow(Answer),
     Contact(contact::OwnerReport),
+    CheckSetup(check::SetupReport),
 }
 
 /// Where the per-invocation metrics line goes: standard output, which CloudWatch Logs reads, by default.
@@ -214,6 +220,7 @@ impl Handoff {
         match Event::parse(payload) {
             Ok(Event::Flow(event)) => self.flow(&event, &invocation).await.map(Response::Flow),
             Ok(Event::Contact(event)) => self.contact(&event, &invocation).await.map(Response::Contact),
+            Ok(Event::CheckSetup) => Ok(Response::CheckSetup(self.check_setup(&invocation).await)),
             Err(error) => {
                 let error = HandoffError::from(error);
                 tracing::error!(error_type = error.error_type(), error = %error, "rejected a malformed event");

@@ -8,6 +8,7 @@
 mod cases;
 mod client;
 mod credentials;
+mod describe;
 mod error;
 mod fields;
 mod id;

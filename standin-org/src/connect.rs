@@ -33,6 +33,13 @@ pub(crate) fn update_contact_attributes(state: &mut State, request: &Value) -> R
 
 /// `GET /contact/attributes/{InstanceId}/{InitialContactId}`: what `UpdateContactAttributes` stored.
 pub(crate) fn get_contact_attributes(state: &State, initial_contact_id: &str) -> Response {
+    if state.setup.connect_denied {
+        return aws_error(
+            StatusCode::FORBIDDEN,
+            "AccessDeniedException",
+            "not authorized to perform connect:GetContactAttributes",
+        );
+    }
     match state.contact_attributes.get(initial_contact_id) {
         Some(attributes) => json_ok(json!({"Attributes": attributes})),
         None => aws_error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Contact not found"),

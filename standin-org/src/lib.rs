@@ -14,6 +14,7 @@ mod cases;
 mod composite;
 mod connect;
 mod control;
+mod describe;
 mod faults;
 mod ids;
 mod oauth;
@@ -28,6 +29,7 @@ mod server;
 mod state;
 mod wire;
 
+pub use describe::Setup;
 pub use faults::{Chaos, Fault};
 pub use ids::salesforce_id;
 pub use org::StandinOrg;

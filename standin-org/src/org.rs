@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::describe::Setup;
 use crate::faults::{Chaos, Fault};
 use crate::ids::salesforce_id;
 use crate::request::Route;
@@ -148,6 +149,11 @@ impl StandinOrg {
     /// Every Case write with its `Sforce-Auto-Assign` header, in order.
     pub fn case_writes(&self) -> Vec<CaseWrite> {
         self.state().case_writes.clone()
+    }
+
+    /// Sets the org (and Connect) up as `setup` says, wrong on purpose if it likes.
+    pub fn set_setup(&self, setup: Setup) {
+        self.state().setup = setup;
     }
 
     /// How the search index holds phone fields from now on.

@@ -21,6 +21,7 @@ pub enum Route {
     Token,
     Search,
     Query,
+    Describe,
     ParameterizedSearch,
     CaseRead,
     CaseCreate,

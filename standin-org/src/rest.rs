@@ -10,9 +10,13 @@ use serde_json::Value;
 use crate::request::Route;
 use crate::state::State;
 use crate::wire::{form_urlencoded, json_response, percent_decode, sf_error, sf_error_response};
-use crate::{cases, composite, query, search};
+use crate::{cases, composite, describe, query, search};
 
 pub(crate) enum RestOp {
+    /// `GET /services/data/`: the versions the org serves.
+    Versions,
+    /// `GET sobjects/{object}/describe`.
+    Describe { object: String },
     /// `GET search?q=…` (SOSL).
     Search { version: String, query: String },
     /// `GET query?q=…` (SOQL).
@@ -38,6 +42,9 @@ pub(crate) enum RestOp {
 impl RestOp {
     pub(crate) fn parse(method: &Method, path: &str, query: &str, body: Value) -> Self {
         let Some(rest) = path.strip_prefix("/services/data/") else { return Self::NotFound };
+        if rest.is_empty() && method == Method::GET {
+            return Self::Versions;
+        }
         let mut segments: Vec<String> = rest.trim_end_matches('/').split('/').map(percent_decode).collect();
         let version = segments.remove(0);
         if !is_version(&version) {
@@ -47,6 +54,7 @@ impl RestOp {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         match (method.as_str(), segments.as_slice()) {
             ("GET", ["search"]) => Self::Search { version, query: params.remove("q").unwrap_or_default() },
+            ("GET", ["sobjects", object, "describe"]) => Self::Describe { object: (*object).to_owned() },
             ("GET", ["query"]) => Self::Query { version, soql: params.remove("q").unwrap_or_default() },
             ("GET", ["parameterizedSearch"]) => Self::ParameterizedSearch { version, params },
             ("POST", ["composite"]) => Self::Composite { body },
@@ -70,6 +78,7 @@ impl RestOp {
 
     pub(crate) fn route(&self) -> Route {
         match self {
+            Self::Versions | Self::Describe { .. } => Route::Describe,
             Self::Search { .. } => Route::Search,
             Self::Query { .. } => Route::Query,
             Self::ParameterizedSearch { .. } => Route::ParameterizedSearch,
@@ -85,6 +94,8 @@ impl RestOp {
     /// Applies the operation; `auto_assign` is the `Sforce-Auto-Assign` header that came with it.
     pub(crate) fn apply(self, state: &mut State, auto_assign: Option<&str>) -> (StatusCode, Value) {
         match self {
+            Self::Versions => describe::versions(state),
+            Self::Describe { object } => describe::describe(state, &object),
             Self::Search { version, query } => search::sosl(state, &version, &query),
             Self::Query { version, soql } => query::soql(state, &version, &soql),
             Self::ParameterizedSearch { version, params } => search::parameterized(state, &version, &params),

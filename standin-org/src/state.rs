@@ -90,6 +90,8 @@ pub(crate) struct State {
     pub case_writes: Vec<CaseWrite>,
     /// Connect users: user id to username.
     pub agents: BTreeMap<String, String>,
+    /// How the org is set up, as the setup check sees it (and can be set up wrong).
+    pub setup: crate::describe::Setup,
     /// The values a restricted `Case.Origin` picklist allows; `None`: unrestricted.
     pub origin_picklist: Option<Vec<String>>,
     pub cases_created: u64,

@@ -9,4 +9,5 @@ mod matching;
 mod metrics;
 mod ownership;
 mod properties;
+mod setup_check;
 mod transfer_leg;

@@ -1,0 +1,121 @@
+//! `{"CheckSetup": {}}`: a sound setup passes every check and makes no case; each setup mistake is named,
+//! with what to fix, and no secret.
+
+use serde_json::{Value, json};
+use standin_org::{CLIENT_SECRET, EXTERNAL_ID_FIELD, Fault, Route, Setup, StandinOrg};
+
+use testkit::*;
+
+const SOUND: [(&str, &str); 2] =
+    [("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD), ("CONNECT_INSTANCE_ARN", INSTANCE_ARN)];
+
+async fn check(org: &StandinOrg, vars: &[(&str, &str)]) -> Value {
+    let mut all = SOUND.to_vec();
+    all.extend_from_slice(vars);
+    let handoff = handoff_for(org, &all).await;
+    let report = invoke_ok(&handoff, json!({"CheckSetup": {}})).await;
+    assert!(!report.to_string().contains(CLIENT_SECRET), "{report}");
+    report
+}
+
+/// The check named `name` in `report`: (ok, detail).
+fn named(report: &Value, name: &str) -> (bool, String) {
+    let check = report["checks"].as_array().and_then(|c| c.iter().find(|c| c["name"] == name)).cloned();
+    let check = check.unwrap_or_else(|| panic!("no check {name} in {report}"));
+    (check["ok"] == true, check["detail"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn a_sound_setup_passes_every_check_and_makes_no_case() {
+    let org = StandinOrg::start().await.expect("org");
+    let report = check(&org, &[]).await;
+    assert_eq!(report["ok"], true, "{report:#}");
+    let names: Vec<_> = report["checks"].as_array().expect("checks").iter().map(|c| c["name"].clone()).collect();
+    assert_eq!(
+        names,
+        [
+            "login",
+            "api_version",
+            "case_access",
+            "external_id_field",
+            "owner_user_field",
+            "phone_search",
+            "connect_access"
+        ]
+    );
+    assert!(org.cases().is_empty());
+    assert_eq!(org.count(Route::Composite) + org.count(Route::CaseUpdate), 0);
+}
+
+#[tokio::test]
+async fn refused_credentials_are_named_with_the_oauth_error_and_stop_the_salesforce_checks() {
+    let org = StandinOrg::start().await.expect("org");
+    org.set_credentials("standin-client-id", "rotated");
+    let report = check(&org, &[]).await;
+    assert_eq!(report["ok"], false);
+    let (ok, detail) = named(&report, "login");
+    assert!(!ok && detail.contains("invalid_client") && detail.contains("SALESFORCE_CLIENT_SECRET"), "{detail}");
+    assert!(named(&report, "case_access").1.contains("not run"));
+    assert!(named(&report, "connect_access").0, "Connect is checked all the same");
+}
+
+#[tokio::test]
+async fn an_api_version_the_org_does_not_serve_is_named() {
+    let org = StandinOrg::start().await.expect("org");
+    let (ok, detail) = named(&check(&org, &[("SALESFORCE_API_VERSION", "99.0")]).await, "api_version");
+    assert!(!ok && detail.contains("SALESFORCE_API_VERSION") && detail.contains("66.0"), "{detail}");
+}
+
+#[tokio::test]
+async fn case_access_and_the_external_id_field_are_read_from_the_describe_of_case() {
+    let org = StandinOrg::start().await.expect("org");
+    org.set_setup(Setup { case_createable: false, ..Setup::default() });
+    let (ok, detail) = named(&check(&org, &[]).await, "case_access");
+    assert!(!ok && detail.contains("Create on Case"), "{detail}");
+
+    for (field, expected) in
+        [(Some((true, false)), "not Unique"), (Some((false, true)), "not External ID"), (None, "has no field")]
+    {
+        org.set_setup(Setup { external_id_field: field, ..Setup::default() });
+        let (ok, detail) = named(&check(&org, &[]).await, "external_id_field");
+        assert!(!ok && detail.contains(expected) && detail.contains(EXTERNAL_ID_FIELD), "{field:?}: {detail}");
+    }
+    org.set_setup(Setup::default());
+    let report = check(&org, &[("CASE_EXTERNAL_ID_FIELD", "")]).await;
+    let (ok, detail) = named(&report, "external_id_field");
+    assert!(ok && detail.contains("recommended"), "{detail}");
+}
+
+#[tokio::test]
+async fn the_owner_user_field_must_exist_on_user_and_hold_text() {
+    let org = StandinOrg::start().await.expect("org");
+    for (field, expected) in [("Nickname__c", "has no field Nickname__c"), ("IsActive", "boolean")] {
+        let (ok, detail) = named(&check(&org, &[("OWNER_USER_FIELD", field)]).await, "owner_user_field");
+        assert!(!ok && detail.contains(expected) && detail.contains("OWNER_USER_FIELD"), "{field}: {detail}");
+    }
+    org.set_setup(Setup { user_describable: false, ..Setup::default() });
+    let (ok, detail) = named(&check(&org, &[]).await, "owner_user_field");
+    assert!(!ok && detail.contains("Read on User"), "{detail}");
+    let (ok, _) = named(&check(&org, &[("CASE_OWNER", "unchanged")]).await, "owner_user_field");
+    assert!(ok, "no owner lookup, nothing to check");
+}
+
+#[tokio::test]
+async fn a_phone_search_that_does_not_run_is_named() {
+    let org = StandinOrg::start().await.expect("org");
+    org.inject(Route::Search, Fault::Status(400), 1);
+    let (ok, detail) = named(&check(&org, &[]).await, "phone_search");
+    assert!(!ok && detail.contains("Read on Contact"), "{detail}");
+}
+
+#[tokio::test]
+async fn connect_access_names_the_variable_or_the_permission() {
+    let org = StandinOrg::start().await.expect("org");
+    let (ok, detail) = named(&check(&org, &[("CONNECT_INSTANCE_ARN", "")]).await, "connect_access");
+    assert!(!ok && detail.contains("CONNECT_INSTANCE_ARN is not set"), "{detail}");
+    let (ok, detail) = named(&check(&org, &[("CONNECT_INSTANCE_ARN", "my-instance")]).await, "connect_access");
+    assert!(!ok && detail.contains("not an instance ARN"), "{detail}");
+    org.set_setup(Setup { connect_denied: true, ..Setup::default() });
+    let (ok, detail) = named(&check(&org, &[]).await, "connect_access");
+    assert!(!ok && detail.contains("connect:GetContactAttributes"), "{detail}");
+}
