@@ -169,6 +169,22 @@ impl SalesforceClient {
         )))
     }
 
+    /// `GET path?query` in the current session: the JSON body of a success, the org's refusal otherwise.
+    pub(super) async fn get_json(
+        &self,
+        path: String,
+        query: &[(&str, &str)],
+        deadline: Instant,
+    ) -> Result<Value, SalesforceError> {
+        let request =
+            ApiRequest { method: Method::GET, path, query, body: None, idempotent: true, assignment_rules: true };
+        let response = self.send(request, deadline).await?;
+        if !response.status.is_success() {
+            return Err(super::error::unexpected(response.status, &response.body));
+        }
+        Ok(response.body)
+    }
+
     /// Sends one REST call in the current session, renewing it once on `401`. Answers every status the
     /// retry policy does not retry, for the caller to interpret.
     pub(super) async fn send(

@@ -1,12 +1,9 @@
 //! What the org says about itself, for the setup check: the REST API versions it serves, and an object's
 //! describe (access, and each field's type and External ID / unique flags).
 
-use reqwest::Method;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use super::client::ApiRequest;
-use super::error::unexpected;
 use super::{SalesforceClient, SalesforceError};
 
 /// An object's describe, as much of it as the setup check reads.
@@ -50,38 +47,16 @@ struct Version {
 impl SalesforceClient {
     /// `GET /services/data/`: the API versions the org serves, oldest first (`"66.0"`).
     pub async fn served_versions(&self, deadline: Instant) -> Result<Vec<String>, SalesforceError> {
-        let request = ApiRequest {
-            method: Method::GET,
-            path: "/services/data/".to_owned(),
-            query: &[],
-            body: None,
-            idempotent: true,
-            assignment_rules: true,
-        };
-        let response = self.send(request, deadline).await?;
-        if !response.status.is_success() {
-            return Err(unexpected(response.status, &response.body));
-        }
-        let versions: Vec<Version> = serde_json::from_value(response.body)
+        let body = self.get_json("/services/data/".to_owned(), &[], deadline).await?;
+        let versions: Vec<Version> = serde_json::from_value(body)
             .map_err(|_| SalesforceError::Protocol("/services/data/ is not a list of versions".into()))?;
         Ok(versions.into_iter().map(|v| v.version).collect())
     }
 
     /// `GET sobjects/{object}/describe`; `object` is a validated API name.
     pub async fn describe(&self, object: &str, deadline: Instant) -> Result<ObjectDescription, SalesforceError> {
-        let request = ApiRequest {
-            method: Method::GET,
-            path: self.data_path(&format!("/sobjects/{object}/describe")),
-            query: &[],
-            body: None,
-            idempotent: true,
-            assignment_rules: true,
-        };
-        let response = self.send(request, deadline).await?;
-        if !response.status.is_success() {
-            return Err(unexpected(response.status, &response.body));
-        }
-        serde_json::from_value(response.body)
+        let body = self.get_json(self.data_path(&format!("/sobjects/{object}/describe")), &[], deadline).await?;
+        serde_json::from_value(body)
             .map_err(|_| SalesforceError::Protocol(format!("the describe of {object} is not the documented JSON")))
     }
 }

@@ -2,12 +2,9 @@
 //! answering each candidate's phone fields so the caller's number can be checked against them; or, for
 //! an email contact, one SOQL query on `Contact.Email`.
 
-use reqwest::Method;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::client::ApiRequest;
-use super::error::unexpected;
 use super::soql::string_literal;
 use super::{ContactSearch, SalesforceClient, SalesforceError, SalesforceId};
 
@@ -82,19 +79,8 @@ impl SalesforceClient {
         key: &str,
         deadline: Instant,
     ) -> Result<Vec<Value>, SalesforceError> {
-        let request = ApiRequest {
-            method: Method::GET,
-            path: self.data_path(resource),
-            query: &[("q", query)],
-            body: None,
-            idempotent: true,
-            assignment_rules: true,
-        };
-        let response = self.send(request, deadline).await?;
-        if !response.status.is_success() {
-            return Err(unexpected(response.status, &response.body));
-        }
-        match response.body {
+        let body = self.get_json(self.data_path(resource), &[("q", query)], deadline).await?;
+        match body {
             Value::Object(mut answer) => match answer.remove(key) {
                 Some(Value::Array(records)) => Ok(records),
                 _ => Err(SalesforceError::Protocol(format!("{resource} answer has no {key}"))),

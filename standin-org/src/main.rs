@@ -32,7 +32,10 @@ async fn main() -> std::io::Result<()> {
         ("SALESFORCE_CLIENT_SECRET", CLIENT_SECRET),
         ("AWS_ENDPOINT_URL_CONNECT", url.as_str()),
         ("AWS_ENDPOINT_URL_SECRETS_MANAGER", url.as_str()),
-        ("CONNECT_INSTANCE_ARN", "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa"),
+        (
+            "CONNECT_INSTANCE_ARN",
+            "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa",
+        ),
     ] {
         println!("  {name}={value}");
     }
