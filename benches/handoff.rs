@@ -113,20 +113,13 @@ struct ColdStart {
     peak_rss_kb: u64,
 }
 
-fn peak_rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or_default()
-}
-
 async fn cold_start(url: &str, vars: &[(&str, &str)]) -> ColdStart {
     let runtime = testkit::RuntimeApi::start(vec![]).await.expect("runtime API");
     let spawned = SystemTime::now();
     let mut child = testkit::spawn_bootstrap(BOOTSTRAP, &runtime, url, vars).expect("bootstrap starts");
     let polled = runtime.wait_for_first_poll(Duration::from_secs(10)).await.expect("the bootstrap polls");
     let pid = child.id();
-    let peak_rss_kb = peak_rss_kb(pid);
+    let peak_rss_kb = testkit::process_status_kb(&pid.to_string(), "VmHWM:");
     let _ = child.kill();
     let cpu = reap_cpu(pid);
     let _ = child.wait();

@@ -151,6 +151,19 @@ fn unknown_external_id_field(field: &str) -> (StatusCode, Value) {
     )
 }
 
+/// What the org answers for a case key it does not hold: deleted (in the recycle bin) or never there.
+fn missing(state: &State, key: &str) -> (StatusCode, Value) {
+    if state.deleted_cases.contains(key) {
+        return sf_error(StatusCode::NOT_FOUND, "ENTITY_IS_DELETED", "entity is deleted");
+    }
+    not_found()
+}
+
+/// An external id value that more than one case holds.
+fn several_match() -> (StatusCode, Value) {
+    sf_error(StatusCode::MULTIPLE_CHOICES, "MULTIPLE_CHOICES", "more than one record matched the external id")
+}
+
 /// `GET sobjects/Case/{external id field}/{value}`.
 pub(crate) fn read_by_key(
     state: &State,
@@ -165,18 +178,13 @@ pub(crate) fn read_by_key(
     match holder(state, field, value).as_slice() {
         [] => not_found(),
         [key] => read(state, version, key, fields),
-        _ => sf_error(StatusCode::MULTIPLE_CHOICES, "MULTIPLE_CHOICES", "more than one record matched the external id"),
+        _ => several_match(),
     }
 }
 
 pub(crate) fn read(state: &State, version: &str, id: &str, fields: Option<&str>) -> (StatusCode, Value) {
     let key = State::case_key(id);
-    let Some(case) = state.cases.get(key) else {
-        if state.deleted_cases.contains(key) {
-            return sf_error(StatusCode::NOT_FOUND, "ENTITY_IS_DELETED", "entity is deleted");
-        }
-        return not_found();
-    };
+    let Some(case) = state.cases.get(key) else { return missing(state, key) };
     let case_id = case.get("Id").and_then(Value::as_str).unwrap_or_default();
     let mut record = Map::new();
     record.insert("attributes".into(), json!({"type": "Case", "url": case_url(version, case_id)}));
@@ -201,10 +209,7 @@ pub(crate) fn read(state: &State, version: &str, id: &str, fields: Option<&str>)
 pub(crate) fn update(state: &mut State, id: &str, body: &Value, auto_assign: Option<&str>) -> (StatusCode, Value) {
     let key = State::case_key(id).to_owned();
     if !state.cases.contains_key(&key) {
-        if state.deleted_cases.contains(&key) {
-            return sf_error(StatusCode::NOT_FOUND, "ENTITY_IS_DELETED", "entity is deleted");
-        }
-        return not_found();
+        return missing(state, &key);
     }
     let mut fields = match check_case_fields(state, body) {
         Ok(fields) => fields,
@@ -262,6 +267,6 @@ pub(crate) fn upsert(
             }
             (StatusCode::OK, json!({"id": id, "success": true, "errors": [], "created": false}))
         }
-        _ => sf_error(StatusCode::MULTIPLE_CHOICES, "MULTIPLE_CHOICES", "more than one record matched the external id"),
+        _ => several_match(),
     }
 }

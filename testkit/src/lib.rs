@@ -196,7 +196,12 @@ impl Write for Logs {
 /// A memory figure of this process from /proc/self/status (`VmRSS:`, `VmHWM:`), in kB; 0 where there is
 /// none. For the benchmark and the soak run.
 pub fn status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    process_status_kb("self", field)
+}
+
+/// The same figure of process `pid` (`"self"`, or a child's id), from /proc/<pid>/status.
+pub fn process_status_kb(pid: &str, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok())
         .unwrap_or_default()
