@@ -29,6 +29,29 @@ impl ConnectError {
         Self { operation, code }
     }
 
+    /// The stable name a flow's logs and an operator see (Lambda's `errorType`).
+    pub fn error_type(&self) -> &'static str {
+        "ConnectRequestFailed"
+    }
+
+    /// Whether the same request may well succeed if sent again soon: throttling, Connect's own failures,
+    /// and requests that never got an answer; not a refusal.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "ThrottlingException"
+                | "TooManyRequestsException"
+                | "InternalServiceException"
+                | "could not connect"
+                | "timed out"
+        )
+    }
+
+    /// The one rule for "Connect refused access": the function's role lacks the permission.
+    pub fn is_access_denied(&self) -> bool {
+        self.code == "AccessDeniedException"
+    }
+
     fn is_not_found(&self) -> bool {
         self.code == "ResourceNotFoundException"
     }
@@ -103,5 +126,23 @@ impl ContactDirectory for ConnectClient {
                 error => Err(error),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_failures_say_whether_to_retry_and_whether_access_was_refused() {
+        let error = |code: &str| ConnectError { operation: "GetContactAttributes", code: code.to_owned() };
+        assert_eq!(error("AccessDeniedException").error_type(), "ConnectRequestFailed");
+        assert!(error("AccessDeniedException").is_access_denied());
+        assert!(!error("AccessDeniedException").is_retryable());
+        for code in ["ThrottlingException", "InternalServiceException", "could not connect", "timed out"] {
+            assert!(error(code).is_retryable(), "{code}");
+            assert!(!error(code).is_access_denied(), "{code}");
+        }
+        assert!(!error("InvalidParameterException").is_retryable());
     }
 }

@@ -2,13 +2,17 @@
 //! Each failing check's detail says what to fix and names the field, variable or permission; none holds
 //! a secret.
 
+use std::sync::Mutex;
+use std::time::Duration;
+
 use serde::Serialize;
+use serde_json::Value;
 use tokio::time::Instant;
 
-use super::{Handoff, Invocation};
+use super::{Handoff, HandoffError, Kind, Line, Response};
 use crate::config::CaseOwner;
-use crate::connect::{CASE_ID_ATTRIBUTE, ContactDirectory, instance_id_of};
-use crate::salesforce::{ContactSearch, SalesforceError};
+use crate::connect::{CASE_ID_ATTRIBUTE, ContactDirectory, EventError, instance_id_of};
+use crate::salesforce::ContactSearch;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetupReport {
@@ -23,6 +27,12 @@ pub struct SetupCheck {
     pub detail: String,
 }
 
+impl From<SetupReport> for Response {
+    fn from(report: SetupReport) -> Self {
+        Self::CheckSetup(report)
+    }
+}
+
 fn pass(name: &'static str, detail: impl Into<String>) -> SetupCheck {
     SetupCheck { name, ok: true, detail: detail.into() }
 }
@@ -31,40 +41,94 @@ fn fail(name: &'static str, detail: impl Into<String>) -> SetupCheck {
     SetupCheck { name, ok: false, detail: detail.into() }
 }
 
+/// Every check, in the order the report lists them.
+const CHECKS: [&str; 7] =
+    ["login", "api_version", "case_access", "external_id_field", "owner_user_field", "phone_search", "connect_access"];
+
+/// The Salesforce checks that need a session.
+const AFTER_LOGIN: [&str; 5] = ["api_version", "case_access", "external_id_field", "owner_user_field", "phone_search"];
+
 /// A contact id no call has: asking Connect for its attributes tests access without touching a call.
 const PROBE_CONTACT: &str = "00000000-0000-4000-8000-000000000000";
 
-impl Handoff {
-    pub(super) async fn check_setup(&self, invocation: &Invocation) -> SetupReport {
-        let deadline = invocation.deadline;
-        let mut checks = Vec::new();
-        let salesforce_ok = match self.salesforce.log_in(deadline).await {
-            Ok(()) => {
-                checks.push(pass("login", "the token endpoint gave a session for the client credentials"));
-                true
-            }
-            Err(error) => {
-                checks.push(fail("login", login_advice(&error)));
-                false
-            }
-        };
-        if salesforce_ok {
-            checks.push(self.check_api_version(deadline).await);
-            checks.extend(self.check_case(deadline).await);
-            checks.push(self.check_owner_field(deadline).await);
-            checks.push(self.check_phone_search(deadline).await);
-        } else {
-            for name in ["api_version", "case_access", "external_id_field", "owner_user_field", "phone_search"] {
-                checks.push(fail(name, "not run: the login failed"));
-            }
-        }
-        checks.push(self.check_connect().await);
-        let ok = checks.iter().all(|c| c.ok);
-        tracing::info!(ok, failed = checks.iter().filter(|c| !c.ok).count(), "setup checked");
-        self.emit(&self.metrics(invocation, if ok { "setup-ok" } else { "setup-failed" }));
-        SetupReport { ok, checks }
+/// One `{"CheckSetup": {}}`: the checks finished so far, so that a report can be answered when the
+/// budget runs out before the rest.
+pub(super) struct SetupRun {
+    done: Mutex<Vec<SetupCheck>>,
+}
+
+impl SetupRun {
+    pub(super) fn is_one(payload: &Value) -> bool {
+        payload.get("CheckSetup").is_some_and(Value::is_object)
     }
 
+    fn record(&self, checks: impl IntoIterator<Item = SetupCheck>) {
+        self.done.lock().unwrap_or_else(|p| p.into_inner()).extend(checks);
+    }
+
+    /// The finished checks in [`CHECKS`] order, and `unfinished` for the others.
+    fn report(&self, unfinished: impl Fn(&'static str) -> SetupCheck) -> SetupReport {
+        let done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        let checks: Vec<SetupCheck> = CHECKS
+            .iter()
+            .map(|name| done.iter().find(|c| c.name == *name).cloned().unwrap_or_else(|| unfinished(name)))
+            .collect();
+        SetupReport { ok: checks.iter().all(|c| c.ok), checks }
+    }
+}
+
+impl Kind for SetupRun {
+    type Answer = SetupReport;
+
+    fn parse(_: Value) -> Result<Self, EventError> {
+        Ok(Self { done: Mutex::new(Vec::new()) })
+    }
+
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("invocation", event = "CheckSetup")
+    }
+
+    /// Connect is checked beside Salesforce, so that one that does not answer cannot hide the other.
+    async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<SetupReport, HandoffError> {
+        let salesforce = async {
+            match handoff.salesforce.log_in(deadline).await {
+                Ok(()) => self.record([pass("login", "the token endpoint gave a session for the client credentials")]),
+                Err(error) => {
+                    self.record([fail("login", format!("{error}: {}", error.what_to_fix()))]);
+                    self.record(AFTER_LOGIN.map(|name| fail(name, "not run: the login failed")));
+                    return;
+                }
+            }
+            self.record([handoff.check_api_version(deadline).await]);
+            self.record(handoff.check_case(deadline).await);
+            self.record([handoff.check_owner_field(deadline).await]);
+            self.record([handoff.check_phone_search(deadline).await]);
+        };
+        let connect = async { self.record([handoff.check_connect().await]) };
+        tokio::join!(salesforce, connect);
+        Ok(self.report(|name| fail(name, "not run")))
+    }
+
+    /// A check that could not finish in time fails as "timed out"; the finished ones stand.
+    fn timed_out(&self, budget: Duration) -> Result<SetupReport, HandoffError> {
+        let ms = budget.as_millis();
+        Ok(self.report(|name| {
+            fail(name, format!("timed out: no answer within the response budget of {ms} ms (RESPONSE_BUDGET_MS)"))
+        }))
+    }
+
+    fn outcome(report: &SetupReport) -> &str {
+        if report.ok { "setup-ok" } else { "setup-failed" }
+    }
+
+    fn log(report: &SetupReport, line: &Line) {
+        let failed = report.checks.iter().filter(|c| !c.ok).count();
+        let (salesforce_requests, elapsed_ms) = (line.salesforce_requests, line.elapsed_ms);
+        tracing::info!(ok = report.ok, failed, salesforce_requests, elapsed_ms, "setup checked");
+    }
+}
+
+impl Handoff {
     async fn check_api_version(&self, deadline: Instant) -> SetupCheck {
         let wanted = &self.config.api_version;
         match self.salesforce.served_versions(deadline).await {
@@ -182,26 +246,11 @@ impl Handoff {
         };
         match self.connect.contact_attribute(&instance_id, PROBE_CONTACT, CASE_ID_ATTRIBUTE).await {
             Ok(_) => pass("connect_access", "the function's role may read contact attributes on the instance"),
-            Err(error) if error.code == "AccessDeniedException" => fail(
+            Err(error) if error.is_access_denied() => fail(
                 "connect_access",
                 "the function's role may not call connect:GetContactAttributes on <instance>/contact/*: add it (and connect:UpdateContactAttributes, connect:DescribeUser on <instance>/agent/*)",
             ),
             Err(error) => fail("connect_access", format!("Connect did not answer the probe: {error}")),
         }
     }
-}
-
-/// What to fix when the login fails, by what the token endpoint said.
-fn login_advice(error: &SalesforceError) -> String {
-    let text = error.to_string();
-    let hint = if text.contains("invalid_client") {
-        "check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (or the secret's client_id and client_secret)"
-    } else if text.contains("invalid_grant") || text.contains("unsupported_grant_type") {
-        "enable the client credentials flow on the External Client App and set its run-as user"
-    } else if matches!(error, SalesforceError::Unavailable(_)) {
-        "check SALESFORCE_URL (the org's My Domain URL) and the function's network route to it"
-    } else {
-        "check the External Client App and the credentials"
-    };
-    format!("{text}: {hint}")
 }

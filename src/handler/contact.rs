@@ -3,10 +3,11 @@
 //! fails the invocation, so Lambda's asynchronous retries and the stack's failure queue keep the event.
 
 use serde::Serialize;
-use tracing::Instrument;
+use serde_json::Value;
+use tokio::time::Instant;
 
-use super::{Handoff, HandoffError, Invocation};
-use crate::connect::ContactEvent;
+use super::{Handoff, HandoffError, Kind, Line, Response};
+use crate::connect::{ContactEvent, EventError};
 use crate::owner::{OwnerError, OwnerOutcome, assign_first_agent};
 
 /// What the function answers a contact event (EventBridge discards it; `cargo lambda invoke` shows it).
@@ -17,47 +18,54 @@ pub struct OwnerReport {
     pub detail: String,
 }
 
-impl Handoff {
-    pub(super) async fn contact(
-        &self,
-        event: &ContactEvent,
-        invocation: &Invocation,
-    ) -> Result<OwnerReport, HandoffError> {
-        let span = tracing::info_span!("invocation", contact_id = %event.contact_id);
-        async {
-            let assigned = assign_first_agent(
-                &self.salesforce,
-                &self.connect,
-                &self.owners,
-                event,
-                &self.owner_rules,
-                invocation.deadline,
-            );
-            let result = match tokio::time::timeout_at(invocation.deadline, assigned).await {
-                Ok(Ok(outcome)) => Ok(report(outcome)),
-                Ok(Err(OwnerError::Salesforce(error))) => Err(HandoffError::Salesforce(error)),
-                Ok(Err(OwnerError::Connect(error))) => Err(HandoffError::Connect(error)),
-                Err(_) => Err(HandoffError::BudgetExceeded(invocation.deadline - invocation.started)),
-            };
-            let outcome = match &result {
-                Ok(report) => report.owner,
-                Err(error) => error.error_type(),
-            };
-            let metrics = self.metrics(invocation, outcome);
-            let (elapsed_ms, salesforce_requests) = (metrics.latency_ms.round() as u64, metrics.salesforce_requests);
-            let event_type = event.event_type.as_str();
-            match &result {
-                Ok(report) if report.owner == "nothing-to-do" => {
-                    tracing::warn!(event_type, detail = %report.detail, salesforce_requests, elapsed_ms, "owner unchanged")
-                }
-                Ok(report) => tracing::info!(event_type, owner = report.owner, detail = %report.detail, salesforce_requests, elapsed_ms, "contact event"),
-                Err(error) => tracing::error!(event_type, error_type = error.error_type(), error = %error, salesforce_requests, elapsed_ms, "failed"),
-            }
-            self.emit(&metrics);
-            result
+impl From<OwnerReport> for Response {
+    fn from(report: OwnerReport) -> Self {
+        Self::Contact(report)
+    }
+}
+
+/// One contact event.
+pub(super) struct OwnerChange(ContactEvent);
+
+impl Kind for OwnerChange {
+    type Answer = OwnerReport;
+
+    fn parse(payload: Value) -> Result<Self, EventError> {
+        ContactEvent::from_value(&payload).map(Self)
+    }
+
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("invocation", contact_id = %self.0.contact_id, event_type = %self.0.event_type)
+    }
+
+    async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<OwnerReport, HandoffError> {
+        let outcome = assign_first_agent(
+            &handoff.salesforce,
+            &handoff.connect,
+            &handoff.owners,
+            &self.0,
+            &handoff.owner_rules,
+            deadline,
+        )
+        .await;
+        match outcome {
+            Ok(outcome) => Ok(report(outcome)),
+            Err(OwnerError::Salesforce(error)) => Err(HandoffError::Salesforce(error)),
+            Err(OwnerError::Connect(error)) => Err(HandoffError::Connect(error)),
         }
-        .instrument(span)
-        .await
+    }
+
+    fn outcome(report: &OwnerReport) -> &str {
+        report.owner
+    }
+
+    fn log(report: &OwnerReport, line: &Line) {
+        let (salesforce_requests, elapsed_ms) = (line.salesforce_requests, line.elapsed_ms);
+        if report.owner == "nothing-to-do" {
+            tracing::warn!(detail = %report.detail, salesforce_requests, elapsed_ms, "owner unchanged");
+        } else {
+            tracing::info!(owner = report.owner, detail = %report.detail, salesforce_requests, elapsed_ms, "contact event");
+        }
     }
 }
 

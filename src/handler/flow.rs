@@ -1,45 +1,83 @@
-//! A flow invocation: resolve the leg's case within the budget, store it on the contact when it is new to
-//! the call, and answer it (or a named error), with one log line and one metrics line.
+//! A flow's "Invoke AWS Lambda function" block, on any leg of a call: resolve the leg's case, store it on
+//! the contact when it is new to the call, and answer it.
 
-use tracing::Instrument;
+use std::sync::Mutex;
+use std::time::Duration;
 
-use super::{Handoff, HandoffError, Invocation};
-use crate::connect::{Answer, CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, FlowEvent};
-use crate::metrics::InvocationMetrics;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::{Handoff, HandoffError, Kind, Line, Response};
+use crate::connect::{Answer, CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, EventError, FlowEvent};
 use crate::resolve::{Resolution, resolve};
 
-impl Handoff {
-    pub(super) async fn flow(&self, event: &FlowEvent, invocation: &Invocation) -> Result<Answer, HandoffError> {
-        let span = tracing::info_span!("invocation", contact_id = %event.contact_id);
-        async {
-            let result = self.answer(event, invocation).await;
-            let outcome = match &result {
-                Ok(answer) => answer.outcome.as_str(),
-                Err(error) => error.error_type(),
-            };
-            let metrics = self.metrics(invocation, outcome);
-            log_outcome(event, &result, &metrics);
-            self.emit(&metrics);
-            result
-        }
-        .instrument(span)
-        .await
+/// One leg of a call.
+pub(super) struct Leg {
+    event: FlowEvent,
+    /// The answer while it is being stored on the contact: still answered if the budget runs out then.
+    storing: Mutex<Option<Answer>>,
+}
+
+impl From<Answer> for Response {
+    fn from(answer: Answer) -> Self {
+        Self::Flow(answer)
+    }
+}
+
+impl Kind for Leg {
+    type Answer = Answer;
+
+    fn parse(payload: Value) -> Result<Self, EventError> {
+        FlowEvent::from_value(payload).map(|event| Self { event, storing: Mutex::new(None) })
     }
 
-    async fn answer(&self, event: &FlowEvent, invocation: &Invocation) -> Result<Answer, HandoffError> {
-        let deadline = invocation.deadline;
-        let resolution = resolve(&self.salesforce, event, &self.rules, deadline);
-        let Resolution { answer, store_on_contact } = tokio::time::timeout_at(deadline, resolution)
-            .await
-            .map_err(|_| HandoffError::BudgetExceeded(deadline - invocation.started))??;
-        if store_on_contact && self.config.update_contact_attributes {
-            self.store_on_contact(event, &answer, deadline).await;
+    /// Every line of a leg carries its contact id and the caller, masked.
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("invocation", contact_id = %self.event.contact_id, caller = %self.event.customer_masked())
+    }
+
+    async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<Answer, HandoffError> {
+        let Resolution { answer, store_on_contact } =
+            resolve(&handoff.salesforce, &self.event, &handoff.rules, deadline).await?;
+        if store_on_contact && handoff.config.update_contact_attributes {
+            *self.storing.lock().unwrap_or_else(|p| p.into_inner()) = Some(answer.clone());
+            handoff.store_on_contact(&self.event, &answer).await;
         }
         Ok(answer)
     }
 
+    /// Storing the case on the contact is best effort: the answer carries it whatever Connect does.
+    fn timed_out(&self, budget: Duration) -> Result<Answer, HandoffError> {
+        match self.storing.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(answer) => {
+                tracing::warn!(
+                    "UpdateContactAttributes did not finish within the budget; the case is answered but not stored on the contact"
+                );
+                Ok(answer)
+            }
+            None => Err(HandoffError::BudgetExceeded(budget)),
+        }
+    }
+
+    fn outcome(answer: &Answer) -> &str {
+        answer.outcome.as_str()
+    }
+
+    fn log(answer: &Answer, line: &Line) {
+        tracing::info!(
+            outcome = answer.outcome.as_str(),
+            case_id = %answer.case_id,
+            contact_matches = answer.contact_matches,
+            salesforce_requests = line.salesforce_requests,
+            elapsed_ms = line.elapsed_ms,
+            "answered"
+        );
+    }
+}
+
+impl Handoff {
     /// Best effort: the answer carries the case whatever Connect says.
-    async fn store_on_contact(&self, event: &FlowEvent, answer: &Answer, deadline: tokio::time::Instant) {
+    async fn store_on_contact(&self, event: &FlowEvent, answer: &Answer) {
         let Some(instance_id) = &event.instance_id else {
             tracing::warn!("the event has no InstanceARN; the case is not stored on the contact");
             return;
@@ -48,37 +86,8 @@ impl Handoff {
         let matches = answer.contact_matches.to_string();
         let attributes = [(CASE_ID_ATTRIBUTE, case_id.as_str()), (CONTACT_MATCHES_ATTRIBUTE, matches.as_str())];
         let update = self.connect.update_contact_attributes(instance_id, &event.initial_contact_id, &attributes);
-        match tokio::time::timeout_at(deadline, update).await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::warn!(error = %error, "the case is answered but not stored on the contact"),
-            Err(_) => tracing::warn!(
-                "UpdateContactAttributes did not finish within the budget; the case is answered but not stored on the contact"
-            ),
+        if let Err(error) = update.await {
+            tracing::warn!(error = %error, "the case is answered but not stored on the contact");
         }
-    }
-}
-
-/// One line per invocation; the caller's number only masked.
-fn log_outcome(event: &FlowEvent, result: &Result<Answer, HandoffError>, metrics: &InvocationMetrics) {
-    let elapsed_ms = metrics.latency_ms.round() as u64;
-    let salesforce_requests = metrics.salesforce_requests;
-    match result {
-        Ok(answer) => tracing::info!(
-            outcome = answer.outcome.as_str(),
-            case_id = %answer.case_id,
-            contact_matches = answer.contact_matches,
-            caller = %event.customer_masked(),
-            salesforce_requests,
-            elapsed_ms,
-            "answered"
-        ),
-        Err(error) => tracing::error!(
-            error_type = error.error_type(),
-            error = %error,
-            caller = %event.customer_masked(),
-            salesforce_requests,
-            elapsed_ms,
-            "failed"
-        ),
     }
 }

@@ -1,7 +1,10 @@
-//! The Lambda handler. [`Handoff`] is one container: configuration and clients, built once. Each event is
-//! parsed once into an [`Event`] kind and routed to that kind's handler (one file each, beside this one);
-//! an event of no known kind is answered with `InvalidEvent`. Every invocation logs one line and emits one
-//! metrics line.
+//! The Lambda handler. [`Handoff`] is one container: configuration and clients, built once. Each event goes
+//! through one invocation skeleton ([`Handoff::handle`]): the router names its [`Kind`], and the skeleton
+//! gives every kind the same span, response budget, log line for a failure and metrics line. A kind (one
+//! file each, beside this one) only parses its event, does its work and says what it answered.
+//!
+//! Adding an event kind: a file here implementing [`Kind`], its `mod` line, a variant of [`Response`] for
+//! its answer, and one arm in [`Handoff::handle`]'s router.
 
 mod check;
 mod contact;
@@ -14,9 +17,10 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::config::{CaseOwner, Config, ConfigError};
-use crate::connect::{Answer, ConnectClient, ConnectError, ContactEvent, EventError, FlowEvent};
+use crate::connect::{Answer, ConnectClient, ConnectError, ContactEvent, EventError};
 use crate::metrics::InvocationMetrics;
 use crate::owner::{OwnerCache, OwnerRules};
 use crate::resolve::Rules;
@@ -43,17 +47,24 @@ pub enum HandoffError {
 }
 
 impl HandoffError {
-    /// The stable name a flow's logs and an operator see.
+    /// The stable name a flow's logs and an operator see; each outside system names its own failures.
     pub fn error_type(&self) -> &'static str {
         match self {
             Self::InvalidEvent(_) => "InvalidEvent",
             Self::Configuration(_) => "ConfigurationError",
-            Self::Salesforce(SalesforceError::Authentication(_)) => "SalesforceAuthenticationFailed",
-            Self::Salesforce(SalesforceError::Unavailable(_)) => "SalesforceUnavailable",
-            Self::Salesforce(SalesforceError::Rejected { .. }) => "SalesforceRequestRejected",
-            Self::Salesforce(SalesforceError::Protocol(_)) => "SalesforceProtocolError",
-            Self::Connect(_) => "ConnectRequestFailed",
+            Self::Salesforce(error) => error.error_type(),
+            Self::Connect(error) => error.error_type(),
             Self::BudgetExceeded(_) => "ResponseBudgetExceeded",
+        }
+    }
+
+    /// Whether the same event may well succeed if sent again soon (a Lambda retry, Connect's re-invoke).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::InvalidEvent(_) | Self::Configuration(_) => false,
+            Self::Salesforce(error) => error.is_retryable(),
+            Self::Connect(error) => error.is_retryable(),
+            Self::BudgetExceeded(_) => true,
         }
     }
 }
@@ -64,26 +75,41 @@ impl From<HandoffError> for Diagnostic {
     }
 }
 
-/// The kinds of event the function takes.
-enum Event {
-    /// A flow's "Invoke AWS Lambda function" block, on any leg of a call.
-    Flow(FlowEvent),
-    /// A Connect contact event from EventBridge.
-    Contact(ContactEvent),
-    /// `{"CheckSetup": {}}`: check the deployment, make no case.
-    CheckSetup,
+/// One kind of event, as the invocation skeleton drives it.
+trait Kind: Sized + Sync {
+    /// What this kind answers.
+    type Answer: Into<Response>;
+
+    /// Reads the event; an error is an `InvalidEvent` that names what is wrong, never a value from it.
+    fn parse(payload: Value) -> Result<Self, EventError>;
+
+    /// The invocation's span: the contact id and whatever else every line of the invocation carries.
+    fn span(&self) -> tracing::Span;
+
+    /// Does the work, within `deadline` (the skeleton stops it there). What a stopped invocation can still
+    /// answer is kept in `self` as it goes, for [`Kind::timed_out`].
+    fn run(
+        &self,
+        handoff: &Handoff,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Self::Answer, HandoffError>> + Send;
+
+    /// The answer when the budget ran out mid-way: by default, that it ran out.
+    fn timed_out(&self, budget: Duration) -> Result<Self::Answer, HandoffError> {
+        Err(HandoffError::BudgetExceeded(budget))
+    }
+
+    /// The metrics line's outcome for an answer.
+    fn outcome(answer: &Self::Answer) -> &str;
+
+    /// The invocation's log line for an answer (the skeleton writes a failure's).
+    fn log(answer: &Self::Answer, line: &Line);
 }
 
-impl Event {
-    fn parse(payload: Value) -> Result<Self, EventError> {
-        if payload.get("CheckSetup").is_some_and(serde_json::Value::is_object) {
-            Ok(Self::CheckSetup)
-        } else if ContactEvent::is_one(&payload) {
-            ContactEvent::from_value(&payload).map(Self::Contact)
-        } else {
-            FlowEvent::from_value(payload).map(Self::Flow)
-        }
-    }
+/// What every invocation's log line says besides the kind's own fields.
+struct Line {
+    salesforce_requests: u64,
+    elapsed_ms: u64,
 }
 
 /// What the function answers, by event kind.
@@ -217,17 +243,61 @@ impl Handoff {
     /// Answers one event within the response budget and before `lambda_deadline`.
     pub async fn handle(&self, payload: Value, lambda_deadline: Option<SystemTime>) -> Result<Response, HandoffError> {
         let invocation = self.begin(lambda_deadline);
-        match Event::parse(payload) {
-            Ok(Event::Flow(event)) => self.flow(&event, &invocation).await.map(Response::Flow),
-            Ok(Event::Contact(event)) => self.contact(&event, &invocation).await.map(Response::Contact),
-            Ok(Event::CheckSetup) => Ok(Response::CheckSetup(self.check_setup(&invocation).await)),
+        // The router: one arm per event kind.
+        match payload {
+            p if check::SetupRun::is_one(&p) => self.drive(check::SetupRun::parse(p), &invocation).await,
+            p if ContactEvent::is_one(&p) => self.drive(contact::OwnerChange::parse(p), &invocation).await,
+            p => self.drive(flow::Leg::parse(p), &invocation).await,
+        }
+    }
+
+    /// The invocation skeleton, the same for every kind: the span, the budget, the outcome, one log line
+    /// and one metrics line.
+    async fn drive<K: Kind>(
+        &self,
+        kind: Result<K, EventError>,
+        invocation: &Invocation,
+    ) -> Result<Response, HandoffError> {
+        let kind = match kind {
+            Ok(kind) => kind,
             Err(error) => {
                 let error = HandoffError::from(error);
                 tracing::error!(error_type = error.error_type(), error = %error, "rejected a malformed event");
-                self.emit(&self.metrics(&invocation, error.error_type()));
-                Err(error)
+                self.emit(&self.metrics(invocation, error.error_type()));
+                return Err(error);
             }
+        };
+        let span = kind.span();
+        async {
+            let result = match tokio::time::timeout_at(invocation.deadline, kind.run(self, invocation.deadline)).await {
+                Ok(result) => result,
+                Err(_) => kind.timed_out(invocation.deadline - invocation.started),
+            };
+            let outcome = match &result {
+                Ok(answer) => K::outcome(answer),
+                Err(error) => error.error_type(),
+            };
+            let metrics = self.metrics(invocation, outcome);
+            let line = Line {
+                salesforce_requests: metrics.salesforce_requests,
+                elapsed_ms: metrics.latency_ms.round() as u64,
+            };
+            match &result {
+                Ok(answer) => K::log(answer, &line),
+                Err(error) => tracing::error!(
+                    error_type = error.error_type(),
+                    retryable = error.is_retryable(),
+                    error = %error,
+                    salesforce_requests = line.salesforce_requests,
+                    elapsed_ms = line.elapsed_ms,
+                    "failed"
+                ),
+            }
+            self.emit(&metrics);
+            result.map(Into::into)
         }
+        .instrument(span)
+        .await
     }
 
     fn begin(&self, lambda_deadline: Option<SystemTime>) -> Invocation {

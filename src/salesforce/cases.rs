@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse};
-use super::error::{has_code, unexpected};
+use super::error::{record_is_gone, unexpected};
 use super::{CaseId, CaseStore, SalesforceClient, SalesforceError, SalesforceId};
 
 const CASE_FIELDS: &str = "Id,CaseNumber,ContactId,AccountId";
@@ -92,11 +92,7 @@ impl SalesforceClient {
         let response = self.send(request, deadline).await?;
         match response.status {
             status if status.is_success() => case_record(&response.body).map(Some),
-            StatusCode::NOT_FOUND => Ok(None),
-            // An id of the right shape that the org does not know as a Case.
-            StatusCode::BAD_REQUEST if has_code(&response.body, &["MALFORMED_ID", "INVALID_ID_FIELD", "NOT_FOUND"]) => {
-                Ok(None)
-            }
+            status if record_is_gone(status, &response.body) => Ok(None),
             _ => Err(unexpected(response.status, &response.body)),
         }
     }

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::SalesforceError;
 use super::credentials::{ClientCredentials, CredentialSource, Credentials};
-use super::error::printable;
+use super::error::{AuthFailure, AuthStage};
 use super::refusal::Refusals;
 use super::retry::{Retry, is_transient, may_resend, transport_failure};
 
@@ -159,14 +159,11 @@ impl SalesforceClient {
         if status.is_server_error() {
             return Err(SalesforceError::Unavailable(format!("token endpoint HTTP {}", status.as_u16())));
         }
-        let code = serde_json::from_slice::<OAuthError>(&body)
-            .map(|e| e.error)
-            .unwrap_or_else(|_| "no OAuth error code".into());
-        Err(SalesforceError::Authentication(format!(
-            "the token endpoint refused the client credentials (HTTP {} {})",
-            status.as_u16(),
-            printable(&code)
-        )))
+        let code = serde_json::from_slice::<OAuthError>(&body).ok().map(|e| e.error);
+        let failure = AuthFailure::new(AuthStage::TokenEndpoint, code.as_deref(), "");
+        let shown = failure.oauth_error.as_deref().unwrap_or("no OAuth error code");
+        let what = format!("the token endpoint refused the client credentials (HTTP {} {shown})", status.as_u16());
+        Err(SalesforceError::Authentication(AuthFailure::new(AuthStage::TokenEndpoint, code.as_deref(), what)))
     }
 
     /// `GET path?query` in the current session: the JSON body of a success, the org's refusal otherwise.
@@ -213,9 +210,11 @@ impl SalesforceClient {
                 return Ok(ApiResponse { status, body: json_body(status, &body)? });
             }
             if renewed {
-                return Err(SalesforceError::Authentication(
-                    "a new session was refused as invalid (INVALID_SESSION_ID)".into(),
-                ));
+                return Err(SalesforceError::Authentication(AuthFailure::new(
+                    AuthStage::Session,
+                    None,
+                    "a new session was refused as invalid (INVALID_SESSION_ID)",
+                )));
             }
             tracing::info!("Salesforce session expired; logging in again");
             self.invalidate(&session).await;

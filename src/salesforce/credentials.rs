@@ -7,6 +7,7 @@ use serde::Deserialize;
 use tokio::sync::OnceCell;
 
 use super::SalesforceError;
+use super::error::{AuthFailure, AuthStage};
 
 /// Where the client credentials come from: configuration's choice.
 #[derive(Clone, PartialEq)]
@@ -64,13 +65,19 @@ async fn read_secret(
     // Boxed: the SDK's future is deep enough to overflow rustc's layout recursion limit once nested.
     let output = Box::pin(client.get_secret_value().secret_id(secret_id).send()).await.map_err(|error| {
         let code = error.code().unwrap_or("no error code").to_owned();
-        SalesforceError::Authentication(format!("could not read the credentials secret ({code})"))
+        SalesforceError::Authentication(AuthFailure::new(
+            AuthStage::Credentials,
+            None,
+            format!("could not read the credentials secret ({code})"),
+        ))
     })?;
     let value: SecretValue =
         output.secret_string().and_then(|json| serde_json::from_str(json).ok()).ok_or_else(|| {
-            SalesforceError::Authentication(
-                "the credentials secret is not JSON with client_id and client_secret".into(),
-            )
+            SalesforceError::Authentication(AuthFailure::new(
+                AuthStage::Credentials,
+                None,
+                "the credentials secret is not JSON with client_id and client_secret",
+            ))
         })?;
     tracing::info!("read the Salesforce client credentials from Secrets Manager");
     Ok(ClientCredentials { client_id: value.client_id, client_secret: value.client_secret })

@@ -1,14 +1,17 @@
-//! What can go wrong talking to Salesforce, and how the org's own error bodies are read without letting
-//! anything it echoes (field values such as phone numbers) out.
+//! What can go wrong talking to Salesforce, and what each failure means to the rest of the function: the
+//! stable error type an operator sees, whether trying again soon can help, what to fix after a refused
+//! login (chosen by the OAuth `error` code, never by reading text), and the one rule for "that record is
+//! gone". The org's own error bodies are read without letting anything it echoes (field values such as
+//! phone numbers) out.
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum SalesforceError {
-    /// The org would not give us a session: bad or missing client credentials.
+    /// The org would not give us a session: bad or missing credentials.
     #[error("Salesforce authentication failed: {0}")]
-    Authentication(String),
+    Authentication(AuthFailure),
     /// The org did not answer usefully (5xx, connection failures) and retrying ran out of time.
     #[error("Salesforce is unavailable: {0}")]
     Unavailable(String),
@@ -21,11 +24,102 @@ pub enum SalesforceError {
     Protocol(String),
 }
 
+/// Why there is no session: what happened (no secret, no token in it) and, when the token endpoint
+/// refused, its OAuth `error` code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthFailure {
+    pub stage: AuthStage,
+    /// The token endpoint's OAuth `error` (`invalid_client`, `invalid_grant`, …), reduced to code
+    /// characters; `None` when it gave none or was not asked.
+    pub oauth_error: Option<String>,
+    what: String,
+}
+
+/// Where the login failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthStage {
+    /// The credentials could not be read (the Secrets Manager secret).
+    Credentials,
+    /// The token endpoint refused them.
+    TokenEndpoint,
+    /// A new session was refused at once as invalid.
+    Session,
+}
+
+impl AuthFailure {
+    pub(super) fn new(stage: AuthStage, oauth_error: Option<&str>, what: impl Into<String>) -> Self {
+        Self { stage, oauth_error: oauth_error.map(printable), what: what.into() }
+    }
+
+    /// The same failure, said again with more (`; not asking again for 12 s`).
+    pub(super) fn with_note(&self, note: &str) -> Self {
+        Self { what: format!("{}{note}", self.what), ..self.clone() }
+    }
+}
+
+impl std::fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
 impl SalesforceError {
+    /// The stable name a flow's logs and an operator see (Lambda's `errorType`).
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            Self::Authentication(_) => "SalesforceAuthenticationFailed",
+            Self::Unavailable(_) => "SalesforceUnavailable",
+            Self::Rejected { .. } => "SalesforceRequestRejected",
+            Self::Protocol(_) => "SalesforceProtocolError",
+        }
+    }
+
+    /// Whether the same request may well succeed if sent again soon: an outage or an org over its request
+    /// limit, not a refusal or an answer we cannot read.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Unavailable(_) => true,
+            Self::Rejected { .. } => self.has_code("REQUEST_LIMIT_EXCEEDED"),
+            Self::Authentication(_) | Self::Protocol(_) => false,
+        }
+    }
+
     /// Whether the org refused the request with `code` among its error codes.
     pub fn has_code(&self, code: &str) -> bool {
         matches!(self, Self::Rejected { codes, .. } if codes.split(", ").any(|c| c == code))
     }
+
+    /// What an operator should fix when a login fails, by where it failed and the OAuth code.
+    pub fn what_to_fix(&self) -> &'static str {
+        match self {
+            Self::Authentication(failure) => match (failure.stage, failure.oauth_error.as_deref()) {
+                (AuthStage::Credentials, _) => {
+                    "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id and client_secret, and \
+                     that the function's role may call secretsmanager:GetSecretValue on it"
+                }
+                (_, Some("invalid_client" | "invalid_client_id")) => {
+                    "check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (or the secret's client_id and client_secret)"
+                }
+                (_, Some("invalid_grant" | "unsupported_grant_type")) => {
+                    "enable the client credentials flow on the External Client App and set its run-as user"
+                }
+                _ => "check the External Client App and the credentials",
+            },
+            Self::Unavailable(_) => {
+                "check SALESFORCE_URL (the org's My Domain URL) and the function's network route to it"
+            }
+            Self::Rejected { .. } | Self::Protocol(_) => "check the External Client App and the credentials",
+        }
+    }
+}
+
+/// Codes with which the org says an id names no live record: deleted, never there, or not of that object.
+const GONE_CODES: [&str; 4] = ["NOT_FOUND", "ENTITY_IS_DELETED", "MALFORMED_ID", "INVALID_ID_FIELD"];
+
+/// The one rule for "that record is gone", for reads and writes by id alike: `404`, or `400` with a code
+/// saying the id names no live record.
+pub(super) fn record_is_gone(status: StatusCode, body: &Value) -> bool {
+    status == StatusCode::NOT_FOUND || (status == StatusCode::BAD_REQUEST && has_code(body, &GONE_CODES))
 }
 
 /// The error codes of a REST error body (`[{"message": …, "errorCode": …}]`), never the messages.
@@ -85,6 +179,45 @@ mod tests {
         assert_eq!(
             unexpected(StatusCode::FORBIDDEN, &body),
             SalesforceError::Rejected { status: 403, codes: "UNKNOWN_EXCEPTION".into() }
+        );
+    }
+
+    #[test]
+    fn one_rule_says_a_record_is_gone() {
+        let body = |code: &str| json!([{"message": "m", "errorCode": code}]);
+        assert!(record_is_gone(StatusCode::NOT_FOUND, &body("NOT_FOUND")));
+        assert!(record_is_gone(StatusCode::NOT_FOUND, &body("ENTITY_IS_DELETED")));
+        for code in ["MALFORMED_ID", "INVALID_ID_FIELD", "ENTITY_IS_DELETED", "NOT_FOUND"] {
+            assert!(record_is_gone(StatusCode::BAD_REQUEST, &body(code)), "{code}");
+        }
+        assert!(!record_is_gone(StatusCode::BAD_REQUEST, &body("INVALID_CROSS_REFERENCE_KEY")));
+        assert!(!record_is_gone(StatusCode::FORBIDDEN, &body("INSUFFICIENT_ACCESS")));
+    }
+
+    #[test]
+    fn each_failure_says_its_type_whether_to_retry_and_what_to_fix() {
+        let refused = |code: Option<&str>| {
+            SalesforceError::Authentication(AuthFailure::new(AuthStage::TokenEndpoint, code, "refused"))
+        };
+        assert_eq!(refused(None).error_type(), "SalesforceAuthenticationFailed");
+        assert!(!refused(None).is_retryable());
+        assert!(refused(Some("invalid_client")).what_to_fix().contains("SALESFORCE_CLIENT_SECRET"));
+        assert!(refused(Some("invalid_grant")).what_to_fix().contains("client credentials flow"));
+        // By the code alone: a description that mentions another code changes nothing.
+        let misleading = AuthFailure::new(AuthStage::TokenEndpoint, Some("invalid_grant"), "invalid_client_id?");
+        assert!(SalesforceError::Authentication(misleading).what_to_fix().contains("client credentials flow"));
+        let secret = SalesforceError::Authentication(AuthFailure::new(AuthStage::Credentials, None, "no secret"));
+        assert!(secret.what_to_fix().contains("SALESFORCE_SECRET_ARN"));
+        let down = SalesforceError::Unavailable("HTTP 503".into());
+        assert_eq!((down.error_type(), down.is_retryable()), ("SalesforceUnavailable", true));
+        assert!(down.what_to_fix().contains("SALESFORCE_URL"));
+        let limit = SalesforceError::Rejected { status: 403, codes: "REQUEST_LIMIT_EXCEEDED".into() };
+        assert!(limit.is_retryable());
+        let refusal = SalesforceError::Rejected { status: 400, codes: "INVALID_FIELD".into() };
+        assert_eq!((refusal.error_type(), refusal.is_retryable()), ("SalesforceRequestRejected", false));
+        assert_eq!(
+            AuthFailure::new(AuthStage::TokenEndpoint, Some("bad\"}code"), "").oauth_error.as_deref(),
+            Some("badcode")
         );
     }
 }

@@ -1,12 +1,12 @@
 //! Case ownership: the one active `User` whose owner field holds an agent's Connect username, and moving
 //! a case to that user with `Sforce-Auto-Assign: FALSE`, so assignment rules do not move it again.
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::json;
 use tokio::time::Instant;
 
 use super::client::ApiRequest;
-use super::error::{has_code, unexpected};
+use super::error::{record_is_gone, unexpected};
 use super::soql::string_literal;
 use super::{CaseId, CaseOwners, SalesforceClient, SalesforceError, SalesforceId};
 
@@ -46,10 +46,7 @@ impl CaseOwners for SalesforceClient {
         let response = self.send(request, deadline).await?;
         match response.status {
             status if status.is_success() => Ok(true),
-            StatusCode::NOT_FOUND => Ok(false),
-            StatusCode::BAD_REQUEST if has_code(&response.body, &["ENTITY_IS_DELETED", "INVALID_ID_FIELD"]) => {
-                Ok(false)
-            }
+            status if record_is_gone(status, &response.body) => Ok(false),
             _ => Err(unexpected(response.status, &response.body)),
         }
     }

@@ -22,9 +22,9 @@ impl Refusals {
     pub(super) fn check(&self) -> Result<(), SalesforceError> {
         let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         match last.as_ref() {
-            Some((at, SalesforceError::Authentication(why))) if at.elapsed() < REFUSAL_PAUSE => {
+            Some((at, SalesforceError::Authentication(failure))) if at.elapsed() < REFUSAL_PAUSE => {
                 let wait = (REFUSAL_PAUSE - at.elapsed()).as_secs() + 1;
-                Err(SalesforceError::Authentication(format!("{why}; not asking again for {wait} s")))
+                Err(SalesforceError::Authentication(failure.with_note(&format!("; not asking again for {wait} s"))))
             }
             _ => Ok(()),
         }
@@ -43,11 +43,14 @@ impl Refusals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::salesforce::error::{AuthFailure, AuthStage};
 
     fn refused() -> Result<(), SalesforceError> {
-        Err(SalesforceError::Authentication(
-            "the token endpoint refused the client credentials (invalid_client)".into(),
-        ))
+        Err(SalesforceError::Authentication(AuthFailure::new(
+            AuthStage::TokenEndpoint,
+            Some("invalid_client"),
+            "the token endpoint refused the client credentials (invalid_client)",
+        )))
     }
 
     #[tokio::test(start_paused = true)]

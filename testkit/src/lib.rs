@@ -17,6 +17,8 @@ pub const INSTANCE_ARN: &str = "arn:aws:connect:us-east-1:123456789012:instance/
 pub const INSTANCE_ID: &str = "9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa";
 pub const FIRST_CONTACT: &str = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe";
 pub const SECOND_CONTACT: &str = "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b";
+/// Long enough never to fire unless the handler ignores its budget; not a timing assertion.
+pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A stand-in org and a warm-able container's handler, configured by `vars` on top of working defaults.
 pub async fn setup(vars: &[(&str, &str)]) -> (StandinOrg, Handoff) {

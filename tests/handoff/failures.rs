@@ -7,9 +7,6 @@ use standin_org::{Fault, Route, SECRET_ARN};
 
 use testkit::*;
 
-/// Long enough never to fire unless the handler ignores its budget; not a timing assertion.
-const HANG_GUARD: Duration = Duration::from_secs(30);
-
 #[tokio::test]
 async fn one_token_serves_every_invocation_of_a_warm_container() {
     let (org, handoff) = setup(&[]).await;

@@ -27,7 +27,7 @@ async fn a_call_logs_structured_lines_without_secrets_or_numbers() {
     for line in &answered {
         assert_eq!(line["span"]["contact_id"].as_str().map(str::len), Some(36), "{line}");
         assert!(line["salesforce_requests"].is_u64(), "{line}");
-        assert!(line["caller"].as_str().is_some_and(|c| c.contains('…')), "{line}");
+        assert!(line["span"]["caller"].as_str().is_some_and(|c| c.contains('…')), "{line}");
     }
     assert_eq!(answered[0]["outcome"], "created");
     assert_eq!(answered[1]["outcome"], "found");
@@ -57,5 +57,11 @@ async fn failures_log_their_class_without_secrets_or_numbers() {
         logs.text()
     );
     assert!(logs.text().contains("rejected a malformed event"));
+    let failed: Vec<_> = logs.lines().into_iter().filter(|l| l["message"] == "failed").collect();
+    assert_eq!(failed.len(), 2, "{}", logs.text());
+    for line in &failed {
+        assert!(line["span"]["caller"].as_str().is_some_and(|c| c.contains('…')), "{line}");
+        assert_eq!(line["retryable"], false, "a refusal is not worth retrying: {line}");
+    }
     assert_clean(&logs.text());
 }

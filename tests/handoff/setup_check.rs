@@ -119,3 +119,30 @@ async fn connect_access_names_the_variable_or_the_permission() {
     let (ok, detail) = named(&check(&org, &[]).await, "connect_access");
     assert!(!ok && detail.contains("connect:GetContactAttributes"), "{detail}");
 }
+
+#[tokio::test]
+async fn a_hung_token_endpoint_still_gets_a_report_within_the_budget() {
+    let org = StandinOrg::start().await.expect("org");
+    org.inject(Route::Token, Fault::Hang, 1);
+    let checked = check(&org, &[("RESPONSE_BUDGET_MS", "400")]);
+    let report = tokio::time::timeout(HANG_GUARD, checked).await.expect("answered at the budget, not Lambda's limit");
+    assert_eq!(report["ok"], false, "{report:#}");
+    for name in ["login", "api_version", "case_access", "external_id_field", "owner_user_field", "phone_search"] {
+        let (ok, detail) = named(&report, name);
+        assert!(!ok && detail.starts_with("timed out") && detail.contains("400 ms"), "{name}: {detail}");
+    }
+    let (ok, detail) = named(&report, "connect_access");
+    assert!(ok, "Connect is checked beside Salesforce, not after it: {detail}");
+}
+
+#[tokio::test]
+async fn the_checks_finished_before_the_budget_ran_out_stand() {
+    let org = StandinOrg::start().await.expect("org");
+    org.inject(Route::Search, Fault::Hang, 1);
+    let report =
+        tokio::time::timeout(HANG_GUARD, check(&org, &[("RESPONSE_BUDGET_MS", "400")])).await.expect("answered");
+    let failed: Vec<_> = report["checks"].as_array().expect("checks").iter().filter(|c| c["ok"] == false).collect();
+    assert_eq!(failed.len(), 1, "{report:#}");
+    assert_eq!(failed[0]["name"], "phone_search");
+    assert!(failed[0]["detail"].as_str().is_some_and(|d| d.starts_with("timed out")), "{report:#}");
+}
