@@ -6,9 +6,8 @@ use serde_json::{Map, Value, json};
 
 use crate::EXTERNAL_ID_FIELD;
 use crate::ids::salesforce_id;
-use crate::rest::not_found;
-use crate::state::{State, Undo};
-use crate::wire::sf_error;
+use crate::state::State;
+use crate::wire::{not_found, sf_error};
 
 /// Case fields the stand-in org knows, besides [`EXTERNAL_ID_FIELD`].
 const CASE_FIELDS: &[&str] = &[
@@ -125,11 +124,7 @@ pub(crate) fn create(
     }
     assign(state, &mut fields, auto_assign);
     state.record_write(&id, "create", auto_assign);
-    let key = id[..15].to_owned();
-    if let Some(journal) = state.journal.as_mut() {
-        journal.push(Undo::Remove(key.clone()));
-    }
-    state.cases.insert(key, fields);
+    state.put_case(id[..15].to_owned(), fields);
     (StatusCode::CREATED, json!({"id": id, "success": true, "errors": []}))
 }
 
@@ -223,8 +218,9 @@ pub(crate) fn update(state: &mut State, id: &str, body: &Value, auto_assign: Opt
     }
     assign(state, &mut fields, auto_assign);
     state.record_write(id, "update", auto_assign);
-    let Some(case) = state.cases.get_mut(&key) else { return not_found() };
+    let Some(mut case) = state.cases.get(&key).cloned() else { return not_found() };
     case.extend(fields);
+    state.put_case(key, case);
     (StatusCode::NO_CONTENT, Value::Null)
 }
 
@@ -256,15 +252,12 @@ pub(crate) fn upsert(
             let id =
                 state.cases.get(key).and_then(|c| c.get("Id")).and_then(Value::as_str).unwrap_or_default().to_owned();
             state.record_write(&id, "upsert", auto_assign);
-            let Some(case) = state.cases.get_mut(key) else {
+            let Some(mut case) = state.cases.get(key).cloned() else {
                 return not_found();
             };
-            let before = case.clone();
             case.extend(fields);
             let id = case.get("Id").cloned().unwrap_or(Value::Null);
-            if let Some(journal) = state.journal.as_mut() {
-                journal.push(Undo::Restore(key.clone(), before));
-            }
+            state.put_case(key.clone(), case);
             (StatusCode::OK, json!({"id": id, "success": true, "errors": [], "created": false}))
         }
         _ => several_match(),

@@ -4,13 +4,16 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::rest::RestOp;
-use crate::state::{State, Undo};
+use crate::state::State;
 use crate::wire::sf_error;
 
-/// `POST /composite`: runs subrequests in order, resolving `@{ref.field}` from earlier answers.
-/// A subrequest's own `Sforce-Auto-Assign` (in its `httpHeaders`) wins over the composite request's.
-pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>) -> (StatusCode, Value) {
+/// Serves one subrequest: its method, path, query, body and `Sforce-Auto-Assign` header.
+pub(crate) type Serve = fn(&mut State, &Method, &str, &str, Value, Option<&str>) -> (StatusCode, Value);
+
+/// `POST /composite`: runs subrequests in order through `serve`, resolving `@{ref.field}` from earlier
+/// answers. A subrequest's own `Sforce-Auto-Assign` (in its `httpHeaders`) wins over the composite
+/// request's.
+pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>, serve: Serve) -> (StatusCode, Value) {
     let Some(requests) = body.get("compositeRequest").and_then(Value::as_array) else {
         return sf_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "compositeRequest is required");
     };
@@ -48,18 +51,17 @@ pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>) ->
             .and_then(|b| serde_json::from_str(&b).ok())
             .unwrap_or(Value::Null);
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        let op = Method::from_bytes(method.as_bytes()).map(|method| RestOp::parse(&method, path, query, sub_body));
-        let (status, answer) = match op {
-            Ok(RestOp::Composite { .. }) | Err(_) => {
+        let (status, answer) = match Method::from_bytes(method.as_bytes()) {
+            Err(_) => {
                 sf_error(StatusCode::BAD_REQUEST, "INVALID_URL", "the subrequest's method or url is not supported")
             }
-            Ok(op) => {
+            Ok(method) => {
                 let own = request
                     .get("httpHeaders")
                     .and_then(Value::as_object)
                     .and_then(|headers| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("sforce-auto-assign")))
                     .and_then(|(_, v)| v.as_str());
-                op.apply(state, own.or(auto_assign))
+                serve(state, &method, path, query, sub_body, own.or(auto_assign))
             }
         };
         if !status.is_success() && all_or_none {
@@ -72,12 +74,7 @@ pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>) ->
     }
     let journal = state.journal.take().unwrap_or_default();
     if halted {
-        for undo in journal.into_iter().rev() {
-            match undo {
-                Undo::Remove(key) => drop(state.cases.remove(&key)),
-                Undo::Restore(key, fields) => drop(state.cases.insert(key, fields)),
-            }
-        }
+        state.roll_back(journal);
         state.cases_created = cases_created;
     }
     (StatusCode::OK, json!({"compositeResponse": parts}))
@@ -86,6 +83,7 @@ pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rest::serve_subrequest;
     use crate::{EXTERNAL_ID_FIELD, cases};
 
     #[test]
@@ -95,7 +93,7 @@ mod tests {
             {"method": "POST", "url": "/services/data/v66.0/sobjects/Case", "referenceId": "w", "body": {"Subject": "x"}},
             {"method": "GET", "url": "/services/data/v66.0/sobjects/Case/@{w.id}?fields=NoSuchField", "referenceId": "r"},
         ]});
-        let (status, answer) = run(&mut state, &body, None);
+        let (status, answer) = run(&mut state, &body, None, serve_subrequest);
         assert_eq!(status, StatusCode::OK);
         assert_eq!(answer["compositeResponse"][0]["httpStatusCode"], 201);
         assert_eq!(answer["compositeResponse"][1]["httpStatusCode"], 400);
@@ -113,7 +111,21 @@ mod tests {
             {"method": "PATCH", "url": format!("/services/data/v66.0/sobjects/Case/{EXTERNAL_ID_FIELD}/call-1"), "referenceId": "w", "body": {"Subject": "second"}},
             {"method": "GET", "url": "/services/data/v66.0/sobjects/Case/@{w.id}?fields=NoSuchField", "referenceId": "r"},
         ]});
-        run(&mut state, &body, None);
+        run(&mut state, &body, None, serve_subrequest);
         assert_eq!(state.cases[&id[..15]]["Subject"], "first");
+    }
+
+    #[test]
+    fn a_rolled_back_update_restores_the_case() {
+        let mut state = State::default();
+        let (_, created) = cases::create(&mut state, "v66.0", &json!({"Subject": "first"}), None, None);
+        let id = created["id"].as_str().unwrap_or_default().to_owned();
+        let body = json!({"allOrNone": true, "compositeRequest": [
+            {"method": "PATCH", "url": format!("/services/data/v66.0/sobjects/Case/{id}"), "referenceId": "w", "body": {"Subject": "second"}},
+            {"method": "GET", "url": format!("/services/data/v66.0/sobjects/Case/{id}?fields=NoSuchField"), "referenceId": "r"},
+        ]});
+        let (_, answer) = run(&mut state, &body, None, serve_subrequest);
+        assert_eq!(answer["compositeResponse"][0]["httpStatusCode"], 204, "the update ran before the read failed");
+        assert_eq!(state.cases[&id[..15]]["Subject"], "first", "and was rolled back with it");
     }
 }

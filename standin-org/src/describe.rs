@@ -1,6 +1,6 @@
 //! What the org says about itself: `GET /services/data/` (the API versions it serves) and
 //! `GET sobjects/{object}/describe` for Case and User, in Salesforce's documented shape (as much of it as
-//! a client reads). [`Setup`] holds what a test can set up wrong on purpose.
+//! a client reads), reporting the state's [`Setup`](crate::setup::Setup).
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -8,34 +8,6 @@ use serde_json::{Value, json};
 use crate::EXTERNAL_ID_FIELD;
 use crate::state::State;
 use crate::wire::sf_error;
-
-/// The org's setup as describes report it. `Setup::default()` is a sound one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Setup {
-    /// The newest API version served (versions from 31.0 up are listed).
-    pub newest_version: u32,
-    pub case_createable: bool,
-    pub case_readable: bool,
-    /// Whether the org's Case External ID field is marked External ID, and Unique; `None`: no such field.
-    pub external_id_field: Option<(bool, bool)>,
-    /// Whether the run-as user may describe User.
-    pub user_describable: bool,
-    /// Connect answers `AccessDeniedException` to `GetContactAttributes` (a role without the permission).
-    pub connect_denied: bool,
-}
-
-impl Default for Setup {
-    fn default() -> Self {
-        Self {
-            newest_version: 66,
-            case_createable: true,
-            case_readable: true,
-            external_id_field: Some((true, true)),
-            user_describable: true,
-            connect_denied: false,
-        }
-    }
-}
 
 /// `GET /services/data/`.
 pub(crate) fn versions(state: &State) -> (StatusCode, Value) {

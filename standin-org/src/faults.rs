@@ -1,16 +1,10 @@
-//! Misbehaving on purpose: faults injected into the next requests of a route, and random chaos for soak
-//! runs, each answered in the wire format of the service it imitates.
+//! Misbehaving on purpose: the faults to come for each route, injected by a test, and random chaos for
+//! soak runs. Only which fault comes next is decided here; the server plays it (`server::play`).
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-
-use crate::request::Route;
-use crate::state::{Shared, lock};
-use crate::wire::{aws_error, sf_error_response};
+use crate::route::Route;
 
 /// A misbehaviour to inject into the next request(s) of a route.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,52 +90,6 @@ impl Faults {
         self.rng ^= self.rng >> 27;
         let sample = (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
         sample < chance
-    }
-}
-
-/// Plays `fault` on a request of `route`: answers in the org's place, or, after a delay or with every
-/// session expired, answers `None` so that the org serves the request.
-pub(crate) async fn play(fault: Fault, route: Route, state: &Shared) -> Option<Response> {
-    match fault {
-        Fault::Hang => std::future::pending().await,
-        Fault::Reset => {
-            let broken = futures_util::stream::iter([
-                Ok(Bytes::from_static(b"[{\"Id\"")),
-                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset")),
-            ]);
-            Some((StatusCode::OK, [("content-type", "application/json")], Body::from_stream(broken)).into_response())
-        }
-        Fault::Delay(delay) => {
-            tokio::time::sleep(delay).await;
-            None
-        }
-        Fault::ExpireSessions => {
-            lock(state).tokens.clear();
-            None
-        }
-        Fault::Status(status) => {
-            Some(status_response(route, StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)))
-        }
-        Fault::Throttle if !route.is_salesforce() => {
-            Some(aws_error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded"))
-        }
-        Fault::Throttle => {
-            Some(sf_error_response(StatusCode::FORBIDDEN, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
-        }
-    }
-}
-
-fn status_response(route: Route, status: StatusCode) -> Response {
-    match route {
-        route if !route.is_salesforce() => aws_error(status, "InternalServiceException", "injected fault"),
-        _ => {
-            let code = match status.as_u16() {
-                500 => "UNKNOWN_EXCEPTION",
-                502..=504 => "SERVER_UNAVAILABLE",
-                _ => "INVALID_OPERATION",
-            };
-            sf_error_response(status, code, "injected fault")
-        }
     }
 }
 

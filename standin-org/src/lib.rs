@@ -1,14 +1,23 @@
 //! A stand-in Salesforce org, Amazon Connect endpoint and Secrets Manager endpoint, served over real HTTP on
-//! loopback. It speaks the wire formats the function meets in production (OAuth token endpoint, SOSL
+//! loopback. It speaks the wire formats the function meets in production (the OAuth token endpoint, SOSL
 //! `/search` with phone fields indexed digit by digit or as tokens, `/parameterizedSearch`, SOQL `/query`,
-//! `/sobjects/Case`, upsert by external id, `/composite`, REST error arrays, Connect's `POST /contact/attributes`, Secrets Manager's `GetSecretValue`), counts every request,
-//! and injects faults on demand: expired sessions, 503s, throttling, delays, hangs and resets.
+//! `/sobjects/Case` and its describes, upsert by external id, `/composite`, REST error arrays, Connect's
+//! contact attributes and `DescribeUser`, Secrets Manager's `GetSecretValue`), counts every request, and
+//! injects faults on demand: expired sessions, 503s, throttling, delays, hangs and resets.
 //!
-//! Laid out as tokio's mini-redis: `server` parses each request once into a `request::Request` and applies
-//! it to `state` (the one lock); each surface serves its operations in a file of its own (`oauth`, `rest`
-//! with `cases`, `composite`, `search` and `query`, `connect`, `secrets`, `control`); `faults` misbehaves on purpose;
-//! `wire` holds the shared formats. [`StandinOrg`] is what tests hold; [`RemoteOrg`] runs one in a child
-//! process.
+//! Laid out as tokio's mini-redis, from the leaves up:
+//! - leaves, knowing nothing of requests or handlers: `route` (a name per operation), `setup` (what the
+//!   describes report), `phone_index` (the two readings of the phone index), `faults` (which fault comes
+//!   next), `wire` (the shared formats: Salesforce and AWS error bodies, form and percent decoding), `ids`;
+//! - `state`: the one lock over records, sessions, faults and what was asked (mini-redis's `db.rs`); every
+//!   write to a case goes through its journal, so an all-or-none composite can undo it;
+//! - one file per operation family, each a function of the state: `oauth`, `cases`, `search`, `query`,
+//!   `describe`, `composite` (which runs subrequests through the function it is given), `connect`,
+//!   `secrets`, `control`;
+//! - `rest` parses a REST call once into a `RestOp` (the same for a direct call and a composite
+//!   subrequest), `request` parses every request once into a `Request`, `server` counts it, plays its fault
+//!   and applies it;
+//! - [`StandinOrg`] (`org`) is what tests hold; [`RemoteOrg`] (`remote`) runs one in a child process.
 
 mod cases;
 mod composite;
@@ -19,23 +28,26 @@ mod faults;
 mod ids;
 mod oauth;
 mod org;
+mod phone_index;
 mod query;
 mod remote;
 mod request;
 mod rest;
+mod route;
 mod search;
 mod secrets;
 mod server;
+mod setup;
 mod state;
 mod wire;
 
-pub use describe::Setup;
 pub use faults::{Chaos, Fault};
 pub use ids::salesforce_id;
 pub use org::StandinOrg;
+pub use phone_index::PhoneIndex;
 pub use remote::{RemoteOrg, SERVE_FLAG, serve_if_asked};
-pub use request::Route;
-pub use search::PhoneIndex;
+pub use route::Route;
+pub use setup::Setup;
 pub use state::{CaseWrite, Contact, Recorded, User};
 
 /// Client credentials the stand-in org accepts unless told otherwise.

@@ -8,12 +8,12 @@ use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::describe::Setup;
 use crate::faults::{Chaos, Fault};
 use crate::ids::salesforce_id;
-use crate::request::Route;
-use crate::search::PhoneIndex;
+use crate::phone_index::PhoneIndex;
+use crate::route::Route;
 use crate::server;
+use crate::setup::Setup;
 use crate::state::{CaseWrite, Contact, ContactRow, Recorded, Shared, State, User, lock};
 use crate::{
     CLIENT_ID, CLIENT_SECRET, FIRST_AGENT, FIRST_AGENT_USERNAME, SECOND_AGENT, SECOND_AGENT_USERNAME, SECRET_ARN,

@@ -11,44 +11,10 @@ use serde_json::Value;
 
 use crate::control::Control;
 use crate::rest::RestOp;
+use crate::route::Route;
 use crate::state::State;
 use crate::wire::form_urlencoded;
 use crate::{connect, oauth, rest, secrets};
-
-/// What a request is, for counting and for aiming faults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Route {
-    Token,
-    Search,
-    Query,
-    Describe,
-    ParameterizedSearch,
-    CaseRead,
-    CaseCreate,
-    CaseUpsert,
-    Composite,
-    OtherSalesforce,
-    CaseUpdate,
-    ConnectUpdateAttributes,
-    ConnectGetAttributes,
-    ConnectDescribeUser,
-    SecretsGetValue,
-    /// `/_standin/…`: the stand-in's own control endpoints, for a benchmark in another process.
-    Control,
-}
-
-impl Route {
-    pub fn is_salesforce(self) -> bool {
-        !matches!(
-            self,
-            Self::ConnectUpdateAttributes
-                | Self::ConnectGetAttributes
-                | Self::ConnectDescribeUser
-                | Self::SecretsGetValue
-                | Self::Control
-        )
-    }
-}
 
 pub(crate) enum Request {
     /// `POST /services/oauth2/token` with a form body.

@@ -7,9 +7,9 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
-use crate::request::Route;
+use crate::route::Route;
 use crate::state::State;
-use crate::wire::{form_urlencoded, json_response, percent_decode, sf_error, sf_error_response};
+use crate::wire::{form_urlencoded, json_response, not_found, percent_decode, sf_error, sf_error_response};
 use crate::{cases, composite, describe, query, search};
 
 pub(crate) enum RestOp {
@@ -108,9 +108,26 @@ impl RestOp {
             Self::UpsertCase { version, field, value, body } => {
                 cases::upsert(state, &version, &field, &value, &body, auto_assign)
             }
-            Self::Composite { body } => composite::run(state, &body, auto_assign),
+            Self::Composite { body } => composite::run(state, &body, auto_assign, serve_subrequest),
             Self::NotFound => not_found(),
         }
+    }
+}
+
+/// One composite subrequest: any REST operation but another composite.
+pub(crate) fn serve_subrequest(
+    state: &mut State,
+    method: &Method,
+    path: &str,
+    query: &str,
+    body: Value,
+    auto_assign: Option<&str>,
+) -> (StatusCode, Value) {
+    match RestOp::parse(method, path, query, body) {
+        RestOp::Composite { .. } => {
+            sf_error(StatusCode::BAD_REQUEST, "INVALID_URL", "the subrequest's method or url is not supported")
+        }
+        op => op.apply(state, auto_assign),
     }
 }
 
@@ -121,10 +138,6 @@ pub(crate) fn serve(state: &mut State, bearer: Option<&str>, auto_assign: Option
     }
     let (status, body) = op.apply(state, auto_assign);
     json_response(status, body)
-}
-
-pub(crate) fn not_found() -> (StatusCode, Value) {
-    sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
 }
 
 fn is_version(version: &str) -> bool {

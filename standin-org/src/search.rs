@@ -32,36 +32,6 @@ const CONTACT_FIELDS: &[&str] = &[
     "Fax",
 ];
 
-/// How the org's search index holds a phone field, and so which search terms find it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum PhoneIndex {
-    /// A term matches when its digits equal the field's digits: `4155550100` and `415 555 0100` both
-    /// find `(415) 555-0100`.
-    #[default]
-    Digits,
-    /// The documented tokenizer: stored text and search phrases split into tokens at spaces and
-    /// punctuation, and a phrase matches when its tokens occur contiguously among the field's:
-    /// `415 555 0100` finds `(415) 555-0100`, `4155550100` does not.
-    Tokens,
-}
-
-impl PhoneIndex {
-    pub const ALL: [Self; 2] = [Self::Digits, Self::Tokens];
-
-    fn matches(self, term: &str, stored: &str) -> bool {
-        match self {
-            Self::Digits => {
-                let wanted = digits(term);
-                wanted.len() >= 2 && wanted == digits(stored)
-            }
-            Self::Tokens => {
-                let (wanted, held) = (tokens(term), tokens(stored));
-                !wanted.is_empty() && held.windows(wanted.len()).any(|window| window == wanted.as_slice())
-            }
-        }
-    }
-}
-
 /// `GET /search?q=…`
 pub(crate) fn sosl(state: &mut State, version: &str, query: &str) -> (StatusCode, Value) {
     let malformed = |why: &str| sf_error(StatusCode::BAD_REQUEST, "MALFORMED_SEARCH", why);
@@ -205,16 +175,6 @@ fn matches(
     (StatusCode::OK, json!({"searchRecords": records}))
 }
 
-/// Digits of a phone number, as a digit-by-digit index keeps them.
-fn digits(phone: &str) -> String {
-    phone.chars().filter(char::is_ascii_digit).collect()
-}
-
-/// Text split at spaces and punctuation, as the search documentation says the index splits it.
-fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,24 +184,6 @@ mod tests {
         let (terms, rest) = search_terms("\"\\+14155550100\" OR \"4155550100\"} IN").expect("valid");
         assert_eq!(terms, ["+14155550100", "4155550100"]);
         assert_eq!(rest, " IN");
-    }
-
-    #[test]
-    fn the_two_phone_indexes_find_different_spellings() {
-        let stored = "(415) 555-0100";
-        for (term, digits, tokens) in [
-            ("4155550100", true, false),
-            ("415 555 0100", true, true),
-            ("1 415 555 0100", false, false),
-            ("555 0100", false, true),
-            ("+14155550100", false, false),
-        ] {
-            assert_eq!(PhoneIndex::Digits.matches(term, stored), digits, "{term}");
-            assert_eq!(PhoneIndex::Tokens.matches(term, stored), tokens, "{term}");
-        }
-        assert!(!PhoneIndex::Tokens.matches("+14155550100", "+1 4155550100"));
-        assert!(PhoneIndex::Tokens.matches("+14155550100", "+14155550100"));
-        assert!(PhoneIndex::Tokens.matches("20 7946 0958", "+44 (0)20 7946 0958"));
     }
 
     #[test]

@@ -9,8 +9,9 @@ use axum::http::{Method, Uri};
 use serde_json::{Map, Value};
 
 use crate::faults::Faults;
-use crate::request::Route;
-use crate::search::PhoneIndex;
+use crate::phone_index::PhoneIndex;
+use crate::route::Route;
+use crate::setup::Setup;
 
 #[derive(Debug, Clone, Default)]
 pub struct Contact {
@@ -91,7 +92,7 @@ pub(crate) struct State {
     /// Connect users: user id to username.
     pub agents: BTreeMap<String, String>,
     /// How the org is set up, as the setup check sees it (and can be set up wrong).
-    pub setup: crate::describe::Setup,
+    pub setup: Setup,
     /// The values a restricted `Case.Origin` picklist allows; `None`: unrestricted.
     pub origin_picklist: Option<Vec<String>>,
     pub cases_created: u64,
@@ -140,6 +141,28 @@ impl State {
             operation,
             auto_assign: auto_assign.map(str::to_owned),
         });
+    }
+
+    /// Stores a case under its 15-character key. Every write to a case goes through here, so that an
+    /// all-or-none composite request can undo it.
+    pub(crate) fn put_case(&mut self, key: String, fields: Map<String, Value>) {
+        let before = self.cases.insert(key.clone(), fields);
+        if let Some(journal) = self.journal.as_mut() {
+            journal.push(match before {
+                Some(before) => Undo::Restore(key, before),
+                None => Undo::Remove(key),
+            });
+        }
+    }
+
+    /// Undoes the writes of `journal`, the newest first.
+    pub(crate) fn roll_back(&mut self, journal: Vec<Undo>) {
+        for undo in journal.into_iter().rev() {
+            match undo {
+                Undo::Remove(key) => drop(self.cases.remove(&key)),
+                Undo::Restore(key, fields) => drop(self.cases.insert(key, fields)),
+            }
+        }
     }
 
     /// The stored case an id of 15 or 18 characters names.

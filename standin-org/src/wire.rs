@@ -69,6 +69,11 @@ pub(crate) fn percent_decode(raw: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `404 NOT_FOUND`, as the org answers a resource or record it does not hold.
+pub(crate) fn not_found() -> (StatusCode, Value) {
+    sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

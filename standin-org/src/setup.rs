@@ -1,0 +1,30 @@
+//! How the org is set up, as its describes and Connect's answers report it; tests set it up wrong on
+//! purpose. A leaf: the describes (`describe.rs`) and Connect (`connect.rs`) read it from the state.
+
+/// The org's setup as describes report it. `Setup::default()` is a sound one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// The newest API version served (versions from 31.0 up are listed).
+    pub newest_version: u32,
+    pub case_createable: bool,
+    pub case_readable: bool,
+    /// Whether the org's Case External ID field is marked External ID, and Unique; `None`: no such field.
+    pub external_id_field: Option<(bool, bool)>,
+    /// Whether the run-as user may describe User.
+    pub user_describable: bool,
+    /// Connect answers `AccessDeniedException` to `GetContactAttributes` (a role without the permission).
+    pub connect_denied: bool,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            newest_version: 66,
+            case_createable: true,
+            case_readable: true,
+            external_id_field: Some((true, true)),
+            user_describable: true,
+            connect_denied: false,
+        }
+    }
+}
