@@ -1,13 +1,18 @@
 //! connect-case-handoff: one Salesforce Case for every leg of an Amazon Connect call.
 //!
-//! - `handler`: the Lambda handler; routes each event by kind (`handler/flow.rs`: a flow's Invoke block).
-//! - `resolve`: which case a leg gets; the decision logic over small traits, no I/O of its own.
-//! - `owner`: which owner a case gets (the first agent who answers), over small traits, with its caches.
-//! - `connect/`: Amazon Connect: the flow event, the answer, the Connect API client.
-//! - `salesforce/`: Salesforce: the REST client, its session, credentials and retries, ids, errors.
-//! - `phone`: the caller's number (libphonenumber): search terms, checking stored numbers, masking for logs.
-//! - `email`: the customer's address on an email contact: validation, comparison, masking.
-//! - `config`: configuration, read once; `metrics`: the per-invocation metrics line; `logging`: JSON logs.
+//! From the leaves up:
+//! - `phone`: the caller's number (libphonenumber): search terms, checking stored numbers, masking for logs;
+//!   `email`: the customer's address on an email contact; `metrics`: the per-invocation metrics line;
+//!   `logging`: JSON logs.
+//! - `salesforce/`: Salesforce: the REST client, its session, credentials and retries, ids, and what its
+//!   failures mean; the traits the decision core needs from the org.
+//! - `connect/`: Amazon Connect: the flow event, the contact event, the answer, the Connect API client and
+//!   what its failures mean; the trait the core needs from Connect.
+//! - `config`: configuration, read once.
+//! - `resolve/`: which case a leg gets; `owner`: which owner a case gets (the first agent who answers).
+//!   Decision logic over the small traits, no I/O of its own.
+//! - `handler/`: the Lambda handler: one container, a router from event kind to handler (`flow`, `contact`,
+//!   `check`, one file each), and the invocation skeleton they share.
 
 mod config;
 mod connect;

@@ -1,8 +1,16 @@
-//! Salesforce, as this function uses it: a thin REST client of our own (one OAuth session per container,
-//! one retry policy), its credentials, record ids, field-name rules and error type. Nothing outside this
-//! folder sees a URL, a SOSL string or a REST body.
+//! Salesforce, as this function uses it: a thin REST client of our own. Nothing outside this folder sees a
+//! URL, a SOSL or SOQL string or a REST body, and what a failure means (its error type, whether to retry,
+//! what to fix, when a record is gone) is said here, in `error`.
 //!
-//! The two small traits below are what the decision core needs from the org; [`SalesforceClient`]
+//! - `client`: one OAuth session per container, renewed once on `401`; `credentials`: the client
+//!   credentials, or a Secrets Manager secret read once; `refusal`: a refused login is not retried for
+//!   30 s; `retry`: the one retry policy of every request.
+//! - `search`: the phone search and the email query; `cases`: reading and creating cases; `owners`: the
+//!   agent's user and the case's owner; `describe`: the org's versions and describes (the setup check).
+//! - `id`: validated record ids; `fields`: API-name rules; `soql`: string literals; `error`: the error
+//!   type and what it means.
+//!
+//! The three small traits below are what the decision core needs from the org; [`SalesforceClient`]
 //! implements each of them directly, and the core's unit tests implement them in memory.
 
 mod cases;
