@@ -22,6 +22,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let handoff = testkit::handoff_for(&org, &[]).await.with_metrics_sink(|line| eprintln!("{line}"));
     println!("Stand-in Salesforce org, Connect and Secrets Manager on {}", org.url());
 
+    // Container init, as the Lambda's main does it: log in, and learn the org's phone fields.
+    handoff.prepare(std::time::Duration::from_secs(1)).await;
+    println!(
+        "\n== Container init: logged in (token {}) and learned the org's phone fields (describes of Contact and Account: {})",
+        org.count(Route::Token),
+        org.count(Route::Describe)
+    );
+
     let contact = &first_leg["Details"]["ContactData"];
     println!(
         "\n== Leg 1: {} {} contact {} ({path})",
@@ -80,9 +88,10 @@ async fn play(
     let answer = testkit::invoke(handoff, event).await?;
     println!("{}", serde_json::to_string_pretty(&answer)?);
     println!(
-        "   Salesforce requests: {} (token {}, search {}, query {}, case read {}, composite {}, case update {}); Connect: {} (UpdateContactAttributes {}, GetContactAttributes {}, DescribeUser {})",
+        "   Salesforce requests: {} (token {}, describe {}, search {}, query {}, case read {}, composite {}, case update {}); Connect: {} (UpdateContactAttributes {}, GetContactAttributes {}, DescribeUser {})",
         org.salesforce_requests(),
         org.count(Route::Token),
+        org.count(Route::Describe),
         org.count(Route::Search),
         org.count(Route::Query),
         org.count(Route::CaseRead),

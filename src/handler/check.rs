@@ -2,7 +2,7 @@
 //! Each failing check's detail says what to fix and names the field, variable or permission; none holds
 //! a secret.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::{Handoff, HandoffError, Kind, Line, Response};
 use crate::config::CaseOwner;
 use crate::connect::{CASE_ID_ATTRIBUTE, ContactDirectory, EventError, instance_id_of};
-use crate::salesforce::ContactSearch;
+use crate::salesforce::{ContactSearch, OrgShape};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetupReport {
@@ -42,11 +42,20 @@ fn fail(name: &'static str, detail: impl Into<String>) -> SetupCheck {
 }
 
 /// Every check, in the order the report lists them.
-const CHECKS: [&str; 7] =
-    ["login", "api_version", "case_access", "external_id_field", "owner_user_field", "phone_search", "connect_access"];
+const CHECKS: [&str; 8] = [
+    "login",
+    "api_version",
+    "case_access",
+    "external_id_field",
+    "owner_user_field",
+    "phone_search",
+    "person_accounts",
+    "connect_access",
+];
 
 /// The Salesforce checks that need a session.
-const AFTER_LOGIN: [&str; 5] = ["api_version", "case_access", "external_id_field", "owner_user_field", "phone_search"];
+const AFTER_LOGIN: [&str; 6] =
+    ["api_version", "case_access", "external_id_field", "owner_user_field", "phone_search", "person_accounts"];
 
 /// A contact id no call has: asking Connect for its attributes tests access without touching a call.
 const PROBE_CONTACT: &str = "00000000-0000-4000-8000-000000000000";
@@ -102,7 +111,12 @@ impl Kind for SetupRun {
             self.record([handoff.check_api_version(deadline).await]);
             self.record(handoff.check_case(deadline).await);
             self.record([handoff.check_owner_field(deadline).await]);
-            self.record([handoff.check_phone_search(deadline).await]);
+            let (person_accounts, shape) = handoff.check_person_accounts(deadline).await;
+            self.record([person_accounts]);
+            match shape {
+                Some(shape) => self.record([handoff.check_phone_search(&shape, deadline).await]),
+                None => self.record([fail("phone_search", "not run: Contact and Account could not be described")]),
+            }
         };
         let connect = async { self.record([handoff.check_connect().await]) };
         tokio::join!(salesforce, connect);
@@ -217,13 +231,47 @@ impl Handoff {
         }
     }
 
-    async fn check_phone_search(&self, deadline: Instant) -> SetupCheck {
-        match self.salesforce.search_contacts(&["+10000000000".to_owned()], deadline).await {
-            Ok(_) => pass("phone_search", "a search of Contact phone fields runs"),
+    /// What the describes tell the search: whether the org has person accounts (reported, never a
+    /// failure), and the phone fields it verifies, for the search check.
+    async fn check_person_accounts(&self, deadline: Instant) -> (SetupCheck, Option<Arc<OrgShape>>) {
+        match self.salesforce.org_shape(deadline).await {
+            Ok(shape) if shape.person_accounts => (
+                pass(
+                    "person_accounts",
+                    "the org has person accounts: they are searched on Account and linked to their Contact (PersonContactId)",
+                ),
+                Some(shape),
+            ),
+            Ok(shape) => (
+                pass("person_accounts", "the org has no person accounts: Contacts and business Accounts are searched"),
+                Some(shape),
+            ),
+            Err(error) => (
+                fail(
+                    "person_accounts",
+                    format!("could not describe Contact and Account ({error}): give the run-as user Read on both"),
+                ),
+                None,
+            ),
+        }
+    }
+
+    async fn check_phone_search(&self, shape: &OrgShape, deadline: Instant) -> SetupCheck {
+        let listed = |object: &str, fields: &[String]| match fields {
+            [] => format!("{object}: none (not searched: give the run-as user Read on {object} and its phone fields)"),
+            fields => format!("{object}.{}", fields.join(&format!(", {object}."))),
+        };
+        let fields =
+            format!("{}; {}", listed("Contact", &shape.contact_phones), listed("Account", &shape.account_phones));
+        match self.salesforce.search_callers(&["+10000000000".to_owned()], deadline).await {
+            Ok(_) if shape.contact_phones.is_empty() => {
+                fail("phone_search", format!("no Contact phone field is readable: {fields}"))
+            }
+            Ok(_) => pass("phone_search", format!("a phone search runs and verifies {fields}")),
             Err(error) => fail(
                 "phone_search",
                 format!(
-                    "a search of Contact phone fields failed ({error}): give the run-as user Read on Contact and its phone fields"
+                    "a phone search failed ({error}): give the run-as user Read on Contact, Account and their phone fields"
                 ),
             ),
         }

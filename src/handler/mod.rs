@@ -208,13 +208,18 @@ impl Handoff {
     pub async fn prepare(&self, within: Duration) {
         let deadline = Instant::now() + within;
         let metadata = tokio::task::spawn_blocking(crate::phone::load_metadata);
-        let login = tokio::time::timeout_at(deadline, self.salesforce.log_in(deadline));
+        // The org's phone fields and person accounts are learned now too (two describes, after the login),
+        // so that no call pays for them.
+        let login = tokio::time::timeout_at(deadline, async {
+            self.salesforce.log_in(deadline).await?;
+            self.salesforce.org_shape(deadline).await.map(|_| ())
+        });
         let (metadata, login) = tokio::join!(metadata, login);
         if metadata.is_err() {
             tracing::warn!("could not load libphonenumber's metadata during init; the first call will");
         }
         match login {
-            Ok(Ok(())) => tracing::info!("logged in to Salesforce during init"),
+            Ok(Ok(())) => tracing::info!("logged in to Salesforce and learned its phone fields during init"),
             Ok(Err(error)) => {
                 tracing::warn!(error = %error, "could not log in to Salesforce during init; invocations will retry")
             }

@@ -46,18 +46,14 @@ pub fn new_case_fields(
     if let Some(email) = &event.email {
         fields.insert("SuppliedEmail".into(), email.as_str().into());
     }
-    match &link.contact {
-        Some(contact) => {
-            fields.insert("ContactId".into(), contact.id.to_string().into());
-            if let Some(account) = &contact.account_id {
-                fields.insert("AccountId".into(), account.to_string().into());
-            }
-        }
-        None => {
-            if let Some(phone) = event.caller.supplied_phone() {
-                fields.insert("SuppliedPhone".into(), phone.into());
-            }
-        }
+    if let Some(contact) = &link.contact {
+        fields.insert("ContactId".into(), contact.to_string().into());
+    } else if let Some(phone) = event.caller.supplied_phone() {
+        // No person: the number is kept on the case, beside a business's main line when one is linked.
+        fields.insert("SuppliedPhone".into(), phone.into());
+    }
+    if let Some(account) = &link.account {
+        fields.insert("AccountId".into(), account.to_string().into());
     }
     fields
 }
@@ -96,6 +92,20 @@ mod tests {
         assert_eq!(fields["Origin"], "Phone");
         assert!(!fields.contains_key("Status"), "the org's default Status applies");
         assert_eq!(fields["Subject"], "Call from +1 415-555-0100");
+    }
+
+    #[test]
+    fn a_main_line_links_the_account_alone_and_keeps_the_number() {
+        let business = crate::salesforce::Candidate {
+            contact: None,
+            account: crate::salesforce::SalesforceId::parse("001000000000007"),
+            stored: vec![],
+        };
+        let link = Link::from_matches([business]);
+        let fields = new_case_fields(&event("VOICE", json!("+14155550100"), json!({})), &link, None, Parameters::Apply);
+        assert_eq!(fields["AccountId"], "001000000000007AAA");
+        assert!(!fields.contains_key("ContactId"));
+        assert_eq!(fields["SuppliedPhone"], "+14155550100");
     }
 
     #[test]

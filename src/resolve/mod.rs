@@ -2,13 +2,14 @@
 //! Salesforce calls that carries it out over the small [`ContactSearch`] and [`CaseStore`] traits.
 
 mod case_fields;
+mod link;
 
 pub use case_fields::{Parameters, new_case_fields};
+pub use link::Link;
 
 use crate::connect::{Answer, CaseAttribute, FlowEvent, Outcome};
-use crate::email::EmailAddress;
-use crate::phone::{CallerNumber, Country, KnownNumber};
-use crate::salesforce::{CaseRecord, CaseStore, ContactSearch, MatchedContact, SalesforceError};
+use crate::phone::{CallerNumber, Country};
+use crate::salesforce::{CaseRecord, CaseStore, ContactSearch, SalesforceError};
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
@@ -33,34 +34,6 @@ impl Rules {
 pub struct Resolution {
     pub answer: Answer,
     pub store_on_contact: bool,
-}
-
-/// Who the case is for: the one matching Contact, or nobody, with how many matched.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Link {
-    pub contact: Option<MatchedContact>,
-    pub matches: u32,
-}
-
-impl Link {
-    /// The candidates a phone search found that really hold the caller's number, read as `home`'s
-    /// numbers where they have no country code: linked when there is exactly one.
-    pub fn verified(number: &KnownNumber, candidates: Vec<MatchedContact>, home: Option<Country>) -> Self {
-        let matches = candidates.into_iter().filter(|c| c.stored.iter().any(|s| number.is_stored_as(s, home)));
-        Self::from_matches(matches.collect())
-    }
-
-    /// The candidates whose `Email` is the customer's address: linked when there is exactly one.
-    pub fn with_email(email: &EmailAddress, candidates: Vec<MatchedContact>) -> Self {
-        Self::from_matches(candidates.into_iter().filter(|c| c.stored.iter().any(|s| email.is_stored_as(s))).collect())
-    }
-
-    /// Links the only match; with several, links none rather than guess.
-    pub fn from_matches(matches: Vec<MatchedContact>) -> Self {
-        let count = u32::try_from(matches.len()).unwrap_or(u32::MAX);
-        let contact = if count == 1 { matches.into_iter().next() } else { None };
-        Self { contact, matches: count }
-    }
 }
 
 /// A case the first leg wrote, or found already made for this call.
@@ -146,7 +119,7 @@ pub async fn resolve(
 
     let link = match (&event.caller, &event.email) {
         (CallerNumber::Known(number), _) => {
-            let candidates = store.search_contacts(&number.search_terms(), deadline).await?;
+            let candidates = store.search_callers(&number.search_terms(), deadline).await?;
             Link::verified(number, candidates, rules.home_for(event))
         }
         (_, Some(email)) => Link::with_email(email, store.contacts_with_email(email.as_str(), deadline).await?),
@@ -185,7 +158,7 @@ pub async fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::salesforce::{CaseId, SalesforceId};
+    use crate::salesforce::{Candidate, CaseId, SalesforceId};
     use serde_json::json;
 
     pub(super) fn event(channel: &str, address: Value, parameters: Value) -> FlowEvent {
@@ -197,14 +170,14 @@ mod tests {
         .expect("valid event")
     }
 
-    pub(super) fn contact(id: &str, account: Option<&str>) -> MatchedContact {
+    pub(super) fn contact(id: &str, account: Option<&str>) -> Candidate {
         contact_at(id, account, "(415) 555-0100")
     }
 
-    fn contact_at(id: &str, account: Option<&str>, phone: &str) -> MatchedContact {
-        MatchedContact {
-            id: SalesforceId::parse(id).expect("id"),
-            account_id: account.and_then(SalesforceId::parse),
+    fn contact_at(id: &str, account: Option<&str>, phone: &str) -> Candidate {
+        Candidate {
+            contact: SalesforceId::parse(id),
+            account: account.and_then(SalesforceId::parse),
             stored: vec![phone.to_owned()],
         }
     }
@@ -212,7 +185,7 @@ mod tests {
     /// An in-memory org that records which calls a leg made.
     #[derive(Default)]
     struct Memory {
-        contacts: Vec<MatchedContact>,
+        contacts: Vec<Candidate>,
         cases: Vec<CaseRecord>,
         refuse_parameters: bool,
         refuse_origin: bool,
@@ -245,11 +218,11 @@ mod tests {
     }
 
     impl ContactSearch for Memory {
-        async fn search_contacts(&self, _: &[String], _: Instant) -> Result<Vec<MatchedContact>, SalesforceError> {
+        async fn search_callers(&self, _: &[String], _: Instant) -> Result<Vec<Candidate>, SalesforceError> {
             self.call("search");
             Ok(self.contacts.clone())
         }
-        async fn contacts_with_email(&self, _: &str, _: Instant) -> Result<Vec<MatchedContact>, SalesforceError> {
+        async fn contacts_with_email(&self, _: &str, _: Instant) -> Result<Vec<Candidate>, SalesforceError> {
             self.call("query");
             Ok(self.contacts.clone())
         }
@@ -386,7 +359,7 @@ mod tests {
         let us = Country::from_code("US");
         let link = Link::verified(&german, candidates.clone(), us);
         assert_eq!(link.matches, 1);
-        assert_eq!(link.contact.map(|c| c.id.to_string()), Some("003000000000002AAA".to_owned()));
+        assert_eq!(link.contact.map(|c| c.to_string()), Some("003000000000002AAA".to_owned()));
         let several = Link::verified(&german, candidates, Country::from_code("DE"));
         assert_eq!((several.matches, several.contact), (2, None), "read as German, both are the caller");
     }

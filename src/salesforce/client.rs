@@ -16,6 +16,7 @@ use super::credentials::{ClientCredentials, CredentialSource, Credentials};
 use super::error::{AuthFailure, AuthStage};
 use super::refusal::Refusals;
 use super::retry::{Retry, is_transient, may_resend, transport_failure};
+use super::shape::OrgShape;
 
 pub struct SalesforceClient {
     http: reqwest::Client,
@@ -24,6 +25,8 @@ pub struct SalesforceClient {
     credentials: Credentials,
     session: Mutex<Option<Session>>,
     refusals: Refusals,
+    /// The org's phone fields and person accounts, once learned.
+    pub(super) shape: tokio::sync::OnceCell<std::sync::Arc<OrgShape>>,
     /// Whether the org's assignment rules run on the cases the first leg creates (`CASE_OWNER=unchanged`).
     rules_on_create: bool,
     requests: AtomicU64,
@@ -84,6 +87,7 @@ impl SalesforceClient {
             credentials: Credentials::new(credentials, sdk),
             session: Mutex::new(None),
             refusals: Refusals::default(),
+            shape: tokio::sync::OnceCell::new(),
             rules_on_create: true,
             requests: AtomicU64::new(0),
         }

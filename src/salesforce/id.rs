@@ -9,7 +9,7 @@ const CHECKSUM_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 const CASE_KEY_PREFIX: &str = "500";
 
 /// Any Salesforce record id, in 18-character form.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SalesforceId(String);
 
 /// The id of a Case record (key prefix `500`), in 18-character form.

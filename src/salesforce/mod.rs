@@ -5,7 +5,8 @@
 //! - `client`: one OAuth session per container, renewed once on `401`; `credentials`: the client
 //!   credentials, or a Secrets Manager secret read once; `refusal`: a refused login is not retried for
 //!   30 s; `retry`: the one retry policy of every request.
-//! - `search`: the phone search and the email query; `cases`: reading and creating cases; `owners`: the
+//! - `shape`: the org's phone fields and person accounts, learned from `describe` once per container;
+//!   `search`: the phone search and the email query; `cases`: reading and creating cases; `owners`: the
 //!   agent's user and the case's owner; `describe`: the org's versions and describes (the setup check).
 //! - `id`: validated record ids; `fields`: API-name rules; `soql`: string literals; `error`: the error
 //!   type and what it means.
@@ -24,6 +25,7 @@ mod owners;
 mod refusal;
 mod retry;
 mod search;
+mod shape;
 mod soql;
 
 use std::future::Future;
@@ -37,17 +39,19 @@ pub use credentials::{ClientCredentials, CredentialSource};
 pub use error::SalesforceError;
 pub use fields::is_field_api_name;
 pub use id::{CaseId, SalesforceId};
-pub use search::{MatchedContact, escape_search_term, search_query};
+pub use search::{Candidate, escape_search_term, search_query};
+pub use shape::OrgShape;
 
-/// Finding the Contacts a caller's number belongs to.
+/// Finding who a caller may be.
 pub trait ContactSearch {
-    /// Contacts with any of `terms` (digit runs or phrases) in a phone field, with their phone fields.
-    /// One request.
-    fn search_contacts(
+    /// Contacts, person accounts and business Accounts with any of `terms` (digit runs or phrases) in a
+    /// phone field, with their phone fields. One request once the org's shape is known (two describes,
+    /// once per container).
+    fn search_callers(
         &self,
         terms: &[String],
         deadline: Instant,
-    ) -> impl Future<Output = Result<Vec<MatchedContact>, SalesforceError>> + Send;
+    ) -> impl Future<Output = Result<Vec<Candidate>, SalesforceError>> + Send;
 
     /// Contacts whose `Email` is `email` (Salesforce compares without regard to letter case), with their
     /// `Email`. One request.
@@ -55,7 +59,7 @@ pub trait ContactSearch {
         &self,
         email: &str,
         deadline: Instant,
-    ) -> impl Future<Output = Result<Vec<MatchedContact>, SalesforceError>> + Send;
+    ) -> impl Future<Output = Result<Vec<Candidate>, SalesforceError>> + Send;
 }
 
 /// Who owns a case: the Salesforce user behind an agent, and moving a case to them.

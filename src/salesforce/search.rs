@@ -1,29 +1,31 @@
-//! Finding the customer's Contacts: one SOSL search over phone fields with every spelling of the number,
-//! answering each candidate's phone fields so the caller's number can be checked against them; or, for
-//! an email contact, one SOQL query on `Contact.Email`.
+//! Finding who the customer may be: one SOSL search over the phone fields of Contact and Account with every
+//! spelling of the number, answering each candidate's phone fields so the caller's number can be checked
+//! against them; or, for an email contact, one SOQL query on `Contact.Email`.
 
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::shape::OrgShape;
 use super::soql::string_literal;
 use super::{ContactSearch, SalesforceClient, SalesforceError, SalesforceId};
 
-/// Most Contacts one search returns. More than one is already "several"; the cap keeps the answer small.
+/// Most records of each object one search returns. More than one person is already "several"; the cap
+/// keeps the answer small.
 pub const MATCH_LIMIT: u32 = 200;
 
 /// Characters SOSL reserves inside a `FIND {…}` clause; each is escaped with a backslash.
 const RESERVED: &[char] =
     &['?', '&', '|', '!', '{', '}', '[', ']', '(', ')', '^', '~', '*', ':', '\\', '"', '\'', '+', '-'];
 
-/// Contact phone fields a phone-field search looks in, and the search answers for checking.
-const PHONE_FIELDS: [&str; 6] = ["Phone", "MobilePhone", "HomePhone", "OtherPhone", "AssistantPhone", "Fax"];
-
-/// A Contact the search found, with what its searched fields hold (phone numbers as typed, or an email
-/// address), so the decision core can count only the ones that really are the caller.
+/// A record a search found that may be the customer, with what its searched fields hold (phone numbers as
+/// typed, or an email address), so the decision core can count only the ones that really are the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MatchedContact {
-    pub id: SalesforceId,
-    pub account_id: Option<SalesforceId>,
+pub struct Candidate {
+    /// The person: a Contact row's id, or a person account's `PersonContactId`. `None` for a business
+    /// Account, whose phone is its main line.
+    pub contact: Option<SalesforceId>,
+    /// The Contact's Account, the person account, or the business.
+    pub account: Option<SalesforceId>,
     pub stored: Vec<String>,
 }
 
@@ -39,34 +41,41 @@ pub fn escape_search_term(term: &str) -> String {
     escaped
 }
 
-/// `FIND {"…" OR "…"} IN PHONE FIELDS RETURNING Contact(Id, AccountId, Phone, … LIMIT n) WITH
-/// SPELL_CORRECTION = false`: spell correction could turn one number into a neighbour.
-pub fn search_query(terms: &[String]) -> String {
+/// `FIND {"…" OR "…"} IN PHONE FIELDS RETURNING Contact(Id, AccountId, <phones> LIMIT n), Account(Id,
+/// [IsPersonAccount, PersonContactId,] <phones> LIMIT n) WITH SPELL_CORRECTION = false`: both objects in
+/// one search, each with the phone fields the org has (an object with none is left out), and the
+/// person-account fields only in an org that has them. Spell correction could turn one number into a
+/// neighbour.
+pub fn search_query(terms: &[String], shape: &OrgShape) -> String {
     let phrases: Vec<String> = terms.iter().map(|s| format!("\"{}\"", escape_search_term(s))).collect();
+    let mut returning = Vec::new();
+    if !shape.contact_phones.is_empty() {
+        returning.push(format!("Contact(Id, AccountId, {} LIMIT {MATCH_LIMIT})", shape.contact_phones.join(", ")));
+    }
+    if !shape.account_phones.is_empty() {
+        let person = if shape.person_accounts { "IsPersonAccount, PersonContactId, " } else { "" };
+        returning.push(format!("Account(Id, {person}{} LIMIT {MATCH_LIMIT})", shape.account_phones.join(", ")));
+    }
     format!(
-        "FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, AccountId, {} LIMIT {MATCH_LIMIT}) WITH SPELL_CORRECTION = false",
+        "FIND {{{}}} IN PHONE FIELDS RETURNING {} WITH SPELL_CORRECTION = false",
         phrases.join(" OR "),
-        PHONE_FIELDS.join(", ")
+        returning.join(", ")
     )
 }
 
 impl ContactSearch for SalesforceClient {
-    async fn search_contacts(
-        &self,
-        terms: &[String],
-        deadline: Instant,
-    ) -> Result<Vec<MatchedContact>, SalesforceError> {
-        let records = self.records("/search", &search_query(terms), "searchRecords", deadline).await?;
-        Ok(contacts(&records, &PHONE_FIELDS))
+    async fn search_callers(&self, terms: &[String], deadline: Instant) -> Result<Vec<Candidate>, SalesforceError> {
+        let shape = self.org_shape(deadline).await?;
+        if shape.contact_phones.is_empty() && shape.account_phones.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records = self.records("/search", &search_query(terms, &shape), "searchRecords", deadline).await?;
+        Ok(records.iter().filter_map(|record| candidate(record, &shape)).collect())
     }
 
-    async fn contacts_with_email(
-        &self,
-        email: &str,
-        deadline: Instant,
-    ) -> Result<Vec<MatchedContact>, SalesforceError> {
+    async fn contacts_with_email(&self, email: &str, deadline: Instant) -> Result<Vec<Candidate>, SalesforceError> {
         let records = self.records("/query", &email_query(email), "records", deadline).await?;
-        Ok(contacts(&records, &["Email"]))
+        Ok(records.iter().filter_map(|record| contact(record, &["Email".to_owned()])).collect())
     }
 }
 
@@ -95,27 +104,41 @@ fn email_query(email: &str) -> String {
     format!("SELECT Id, AccountId, Email FROM Contact WHERE Email = {} LIMIT {MATCH_LIMIT}", string_literal(email))
 }
 
-/// The Contact records among `records`, with `fields` as their stored values.
-fn contacts(records: &[Value], fields: &[&str]) -> Vec<MatchedContact> {
-    records
-        .iter()
-        .filter(|r| r.pointer("/attributes/type").and_then(Value::as_str) == Some("Contact"))
-        .filter_map(|r| contact(r, fields))
-        .collect()
+/// A search record as a candidate, by its type: a Contact row is a person; an Account row is a person
+/// when it is a person account (`IsPersonAccount`), else a business. `None` without a valid Id.
+fn candidate(record: &Value, shape: &OrgShape) -> Option<Candidate> {
+    match record.pointer("/attributes/type").and_then(Value::as_str)? {
+        "Contact" => contact(record, &shape.contact_phones),
+        "Account" => {
+            let text = |name: &str| record.get(name).and_then(Value::as_str);
+            let person = record.get("IsPersonAccount").and_then(Value::as_bool) == Some(true);
+            Some(Candidate {
+                contact: if person { text("PersonContactId").and_then(SalesforceId::parse) } else { None },
+                account: Some(SalesforceId::parse(text("Id")?)?),
+                stored: stored(record, &shape.account_phones),
+            })
+        }
+        _ => None,
+    }
 }
 
-/// A Contact record with `fields` as its stored values; `None` without a valid Id.
-fn contact(record: &Value, fields: &[&str]) -> Option<MatchedContact> {
-    Some(MatchedContact {
-        id: SalesforceId::parse(record.get("Id")?.as_str()?)?,
-        account_id: record.get("AccountId").and_then(Value::as_str).and_then(SalesforceId::parse),
-        stored: fields.iter().filter_map(|f| record.get(*f).and_then(Value::as_str)).map(str::to_owned).collect(),
+/// A Contact record with `fields` as its stored values.
+fn contact(record: &Value, fields: &[String]) -> Option<Candidate> {
+    Some(Candidate {
+        contact: Some(SalesforceId::parse(record.get("Id")?.as_str()?)?),
+        account: record.get("AccountId").and_then(Value::as_str).and_then(SalesforceId::parse),
+        stored: stored(record, fields),
     })
+}
+
+fn stored(record: &Value, fields: &[String]) -> Vec<String> {
+    fields.iter().filter_map(|f| record.get(f).and_then(Value::as_str)).map(str::to_owned).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn reserved_characters_are_escaped() {
@@ -149,12 +172,59 @@ mod tests {
     }
 
     #[test]
-    fn query_ors_quoted_spellings() {
-        let query = search_query(&["+14155550100".into(), "415 555 0100".into()]);
+    fn query_ors_quoted_spellings_over_both_objects() {
+        let query = search_query(&["+14155550100".into(), "415 555 0100".into()], &OrgShape::standard());
         assert_eq!(
             query,
             "FIND {\"\\+14155550100\" OR \"415 555 0100\"} IN PHONE FIELDS RETURNING Contact(Id, AccountId, Phone, \
-             MobilePhone, HomePhone, OtherPhone, AssistantPhone, Fax LIMIT 200) WITH SPELL_CORRECTION = false"
+             MobilePhone, HomePhone, OtherPhone, AssistantPhone, Fax LIMIT 200), Account(Id, Phone, Fax LIMIT 200) \
+             WITH SPELL_CORRECTION = false"
         );
+    }
+
+    #[test]
+    fn person_account_fields_are_named_only_in_an_org_that_has_them() {
+        let terms = ["4155550100".to_owned()];
+        let mut shape = OrgShape::standard();
+        shape.contact_phones.push("Work_Phone__c".into());
+        let query = search_query(&terms, &shape);
+        assert!(!query.contains("Person") && query.contains("Fax, Work_Phone__c LIMIT"), "{query}");
+        shape.person_accounts = true;
+        shape.account_phones.push("PersonMobilePhone".into());
+        let query = search_query(&terms, &shape);
+        assert!(
+            query.contains("Account(Id, IsPersonAccount, PersonContactId, Phone, Fax, PersonMobilePhone LIMIT"),
+            "{query}"
+        );
+        shape.account_phones.clear();
+        assert!(!search_query(&terms, &shape).contains("Account("), "no readable Account phone: no Account search");
+    }
+
+    #[test]
+    fn records_become_people_or_businesses_by_their_type() {
+        let mut shape = OrgShape::standard();
+        shape.person_accounts = true;
+        let contact = json!({"attributes": {"type": "Contact"}, "Id": "003000000000001", "AccountId": "001000000000001", "Phone": "(415) 555-0100"});
+        let person = json!({"attributes": {"type": "Account"}, "Id": "001000000000002", "IsPersonAccount": true,
+            "PersonContactId": "003000000000002", "Phone": "(415) 555-0100"});
+        let business = json!({"attributes": {"type": "Account"}, "Id": "001000000000003", "IsPersonAccount": false,
+            "PersonContactId": null, "Phone": "(415) 555-0100", "Fax": "(415) 555-0199"});
+        let id = |text: &str| SalesforceId::parse(text);
+        let found: Vec<_> =
+            [contact, person, business, json!({"attributes": {"type": "Lead"}, "Id": "00Q000000000001"})]
+                .iter()
+                .filter_map(|r| candidate(r, &shape))
+                .collect();
+        assert_eq!(found.len(), 3, "a Lead is nobody here");
+        assert_eq!(
+            (found[0].contact.clone(), found[0].account.clone()),
+            (id("003000000000001"), id("001000000000001"))
+        );
+        assert_eq!(
+            (found[1].contact.clone(), found[1].account.clone()),
+            (id("003000000000002"), id("001000000000002"))
+        );
+        assert_eq!((found[2].contact.clone(), found[2].account.clone()), (None, id("001000000000003")));
+        assert_eq!(found[2].stored, ["(415) 555-0100", "(415) 555-0199"]);
     }
 }

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::EXTERNAL_ID_FIELD;
+use crate::schema;
 use crate::state::State;
 use crate::wire::sf_error;
 
@@ -17,8 +18,51 @@ pub(crate) fn versions(state: &State) -> (StatusCode, Value) {
     (StatusCode::OK, Value::Array(list))
 }
 
+/// A field as a real describe gives it: its name, type and flags among the fifty-odd attributes every
+/// field carries (which a client skips).
 fn field(name: &str, kind: &str, external_id: bool, unique: bool) -> Value {
-    json!({"name": name, "type": kind, "externalId": external_id, "unique": unique, "length": 255, "nillable": true})
+    let custom = name.ends_with("__c");
+    let mut field = json!({
+        "aggregatable": true, "aiPredictionField": false, "autoNumber": false, "byteLength": 765,
+        "calculated": false, "calculatedFormula": null, "cascadeDelete": false, "caseSensitive": false,
+        "compoundFieldName": null, "controllerName": null, "createable": true,
+        "defaultValue": null, "defaultValueFormula": null, "defaultedOnCreate": false,
+        "dependentPicklist": false, "deprecatedAndHidden": false, "digits": 0,
+        "displayLocationInDecimal": false, "encrypted": false,
+        "extraTypeInfo": null, "filterable": true, "filteredLookupInfo": null,
+        "formulaTreatNullNumberAsZero": false, "groupable": true, "highScaleNumber": false,
+        "htmlFormatted": false, "inlineHelpText": null,
+    });
+    let rest = json!({
+        "length": 255, "mask": null, "maskType": null, "nameField": false,
+        "namePointing": false, "nillable": true, "picklistValues": [],
+        "polymorphicForeignKey": false, "precision": 0, "queryByDistance": false,
+        "referenceTargetField": null, "referenceTo": [], "relationshipName": null, "relationshipOrder": null,
+        "restrictedDelete": false, "restrictedPicklist": false, "scale": 0, "searchPrefilterable": false,
+        "sortable": true, "updateable": true, "writeRequiresMasterRead": false,
+    });
+    let own = json!({
+        "custom": custom, "externalId": external_id, "idLookup": unique, "unique": unique, "name": name,
+        "label": name.replace("__c", "").replace('_', " "), "permissionable": custom, "type": kind,
+        "soapType": if kind == "boolean" { "xsd:boolean" } else { "xsd:string" },
+    });
+    for part in [rest, own] {
+        if let (Some(field), Value::Object(part)) = (field.as_object_mut(), part) {
+            field.extend(part);
+        }
+    }
+    field
+}
+
+/// Contact or Account as this org has them, with the padding that makes a describe a real org's size.
+fn person_or_business(state: &State, object: &str) -> Option<Value> {
+    let mut fields: Vec<Value> =
+        schema::fields(state, object)?.iter().map(|(name, kind)| field(name, kind, false, false)).collect();
+    fields.extend(
+        (0..state.setup.describe_padding).map(|n| field(&format!("Padding_{n:03}__c"), "string", false, false)),
+    );
+    Some(json!({"name": object, "createable": true, "queryable": true, "retrieveable": true, "searchable": true,
+                "childRelationships": [], "recordTypeInfos": [], "fields": fields}))
 }
 
 /// `GET sobjects/{object}/describe`.
@@ -41,6 +85,10 @@ pub(crate) fn describe(state: &State, object: &str) -> (StatusCode, Value) {
                        "retrieveable": setup.case_readable, "fields": fields}),
             )
         }
+        "Contact" | "Account" => match person_or_business(state, object) {
+            Some(description) => (StatusCode::OK, description),
+            None => sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist"),
+        },
         "User" if setup.user_describable => (
             StatusCode::OK,
             json!({"name": "User", "createable": false, "queryable": true, "retrieveable": true, "fields": [

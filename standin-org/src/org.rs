@@ -10,11 +10,12 @@ use tokio::task::JoinHandle;
 
 use crate::faults::{Chaos, Fault};
 use crate::ids::salesforce_id;
-use crate::phone_index::PhoneIndex;
+use crate::phone_index::{PersonRows, PhoneIndex};
 use crate::route::Route;
+use crate::schema::PERSON_PHONES;
 use crate::server;
 use crate::setup::Setup;
-use crate::state::{CaseWrite, Contact, ContactRow, Recorded, Shared, State, User, lock};
+use crate::state::{AccountRow, CaseWrite, Contact, ContactRow, Recorded, Shared, State, User, lock};
 use crate::{
     CLIENT_ID, CLIENT_SECRET, FIRST_AGENT, FIRST_AGENT_USERNAME, SECOND_AGENT, SECOND_AGENT_USERNAME, SECRET_ARN,
 };
@@ -75,18 +76,70 @@ impl StandinOrg {
         self.state().secrets.insert(secret_id.into(), secret_string.into());
     }
 
-    /// Adds an Account and answers its 18-character id.
+    /// Adds a business Account with no phone and answers its 18-character id.
     pub fn add_account(&self) -> String {
-        let mut state = self.state();
-        state.accounts += 1;
-        salesforce_id("001", state.accounts)
+        self.add_business("Account", &[])
     }
 
-    /// Adds a Contact and answers its 18-character id.
+    /// Adds a business Account with `phones` (`Phone` is its main line) and answers its id.
+    pub fn add_business(&self, name: &str, phones: &[(&'static str, &str)]) -> String {
+        let mut state = self.state();
+        let id = salesforce_id("001", state.accounts.len() as u64 + 1);
+        let phones = phones.iter().map(|(field, phone)| (*field, (*phone).to_owned())).collect();
+        state.accounts.push(AccountRow { id: id.clone(), name: name.into(), phones, person_contact_id: None });
+        id
+    }
+
+    /// Adds a person account with `phones` on Account (`Phone`, `PersonMobilePhone`, `PersonHomePhone`,
+    /// `PersonOtherPhone`, `PersonAssistantPhone`, `Fax`), mirrored on its Contact row as Salesforce
+    /// keeps them, and turns person accounts on. Answers (contact id, account id).
+    pub fn add_person_account(
+        &self,
+        first_name: &str,
+        last_name: &str,
+        phones: &[(&'static str, &str)],
+    ) -> (String, String) {
+        let mut state = self.state();
+        state.setup.person_accounts = true;
+        let account_id = salesforce_id("001", state.accounts.len() as u64 + 1);
+        let contact_id = salesforce_id("003", state.contacts.len() as u64 + 1);
+        let on_account: Vec<(&'static str, String)> =
+            phones.iter().map(|(field, phone)| (*field, (*phone).to_owned())).collect();
+        let on_contact = on_account
+            .iter()
+            .map(|(field, phone)| {
+                let mirrored = PERSON_PHONES.iter().find(|(person, _)| person == field).map_or(*field, |(_, c)| *c);
+                (mirrored, phone.clone())
+            })
+            .collect();
+        state.accounts.push(AccountRow {
+            id: account_id.clone(),
+            name: format!("{first_name} {last_name}"),
+            phones: on_account,
+            person_contact_id: Some(contact_id.clone()),
+        });
+        let contact = Contact {
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            phones: on_contact,
+            email: None,
+            account_id: Some(account_id.clone()),
+        };
+        state.contacts.push(ContactRow { id: contact_id.clone(), contact, person: true });
+        (contact_id, account_id)
+    }
+
+    /// Which rows a phone search answers for a person account: its Contact row, its Account row, or both.
+    pub fn set_person_rows(&self, rows: PersonRows) {
+        self.state().person_rows = rows;
+    }
+
+    /// Adds a Contact and answers its 18-character id. A phone field ending in `__c` is a custom phone
+    /// field the org then has.
     pub fn add_contact(&self, contact: Contact) -> String {
         let mut state = self.state();
         let id = salesforce_id("003", state.contacts.len() as u64 + 1);
-        state.contacts.push(ContactRow { id: id.clone(), contact });
+        state.contacts.push(ContactRow { id: id.clone(), contact, person: false });
         id
     }
 
@@ -260,6 +313,17 @@ impl StandinOrg {
             phones: vec![("Phone", "06-6123-4567".into()), ("MobilePhone", "090-1234-5678".into())],
             email: None,
             account_id: Some(account.clone()),
+        });
+        // A person account (B2C), a business's main line, and a custom phone field.
+        self.add_person_account("Grace", "Hopper", &[("PersonMobilePhone", "07700 900123")]);
+        self.add_business("Acme Corp", &[("Phone", "(206) 555-0143")]);
+        let berg = self.add_account();
+        self.add_contact(Contact {
+            first_name: "Linus".into(),
+            last_name: "Berg".into(),
+            phones: vec![("Work_Phone__c", "030 901820".into())],
+            email: None,
+            account_id: Some(berg),
         });
         for (agent, username) in [(FIRST_AGENT, FIRST_AGENT_USERNAME), (SECOND_AGENT, SECOND_AGENT_USERNAME)] {
             self.add_agent(agent, username);

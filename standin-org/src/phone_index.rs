@@ -1,6 +1,7 @@
-//! How the org's search index holds a phone field. Salesforce does not document it, so the stand-in plays
-//! both readings: digit by digit, or split into tokens as the search documentation says it splits text.
-//! A leaf: the search (`search.rs`) and the state use it.
+//! What Salesforce does not document about phone search, so the stand-in plays every reading: how the index
+//! holds a phone field ([`PhoneIndex`]: digit by digit, or split into tokens as the search documentation
+//! says it splits text), and which rows a search answers for a person account ([`PersonRows`]). A leaf:
+//! the search (`search.rs`) and the state use it.
 
 /// How the org's search index holds a phone field, and so which search terms find it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,6 +30,31 @@ impl PhoneIndex {
                 !wanted.is_empty() && held.windows(wanted.len()).any(|window| window == wanted.as_slice())
             }
         }
+    }
+}
+
+/// Which rows a phone search answers for a person account whose number matches: its Contact row, its
+/// Account row, or both. Public sources disagree (an old tips sheet says person accounts show only in
+/// account results; Open CTI answers them as an Account with a `contactId`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PersonRows {
+    /// The person's Contact row only.
+    Contact,
+    /// The person account's Account row only.
+    Account,
+    #[default]
+    Both,
+}
+
+impl PersonRows {
+    pub const ALL: [Self; 3] = [Self::Contact, Self::Account, Self::Both];
+
+    pub(crate) fn contact_row(self) -> bool {
+        matches!(self, Self::Contact | Self::Both)
+    }
+
+    pub(crate) fn account_row(self) -> bool {
+        matches!(self, Self::Account | Self::Both)
     }
 }
 

@@ -1,36 +1,21 @@
-//! Phone search as the org does it: SOSL `FIND {…} IN PHONE FIELDS RETURNING Contact(…)` and
-//! `/parameterizedSearch`. Salesforce does not document how phone fields are indexed, so the stand-in
-//! plays both readings ([`PhoneIndex`]): digit by digit, or split into tokens as the search documentation
-//! says it splits text.
+//! Phone search as the org does it: SOSL `FIND {…} IN PHONE FIELDS RETURNING Contact(…), Account(…)` and
+//! `/parameterizedSearch`. Salesforce does not document how phone fields are indexed, nor which rows a
+//! person account answers as, so the stand-in plays each reading (`phone_index`): a row is found when one
+//! of its own phone fields matches a term under the org's [`PhoneIndex`](crate::phone_index::PhoneIndex),
+//! and a person account's rows are answered as its [`PersonRows`](crate::phone_index::PersonRows) says.
 
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::state::State;
+use crate::schema;
+use crate::state::{AccountRow, ContactRow, State};
 use crate::wire::sf_error;
-
-const PHONE_FIELDS: &[&str] = &["Phone", "MobilePhone", "HomePhone", "OtherPhone", "AssistantPhone", "Fax"];
 
 /// Characters SOSL reserves; unescaped inside `FIND {…}` they make the search malformed.
 const RESERVED: &[char] =
     &['?', '&', '|', '!', '{', '}', '[', ']', '(', ')', '^', '~', '*', ':', '\\', '"', '\'', '+', '-'];
-
-const CONTACT_FIELDS: &[&str] = &[
-    "Id",
-    "AccountId",
-    "FirstName",
-    "LastName",
-    "Name",
-    "Email",
-    "Phone",
-    "MobilePhone",
-    "HomePhone",
-    "OtherPhone",
-    "AssistantPhone",
-    "Fax",
-];
 
 /// `GET /search?q=…`
 pub(crate) fn sosl(state: &mut State, version: &str, query: &str) -> (StatusCode, Value) {
@@ -49,20 +34,45 @@ pub(crate) fn sosl(state: &mut State, version: &str, query: &str) -> (StatusCode
         Some(_) => return malformed("expected WITH SPELL_CORRECTION = true or false"),
         None => (rest, true),
     };
-    let Some(returning) = rest.strip_prefix("IN PHONE FIELDS RETURNING Contact(").and_then(|r| r.strip_suffix(')'))
-    else {
-        return malformed("expected IN PHONE FIELDS RETURNING Contact(...)");
+    let Some(returning) = rest.strip_prefix("IN PHONE FIELDS RETURNING ") else {
+        return malformed("expected IN PHONE FIELDS RETURNING …");
+    };
+    let Some(objects) = returning_objects(returning) else {
+        return malformed("expected RETURNING Object(fields [LIMIT n]), …");
     };
     // Spell correction only ever widens a search; the stand-in does not play it, but it counts it.
     if spell_correction {
         state.spell_corrected_searches += 1;
     }
-    let (fields, limit) = match returning.split_once(" LIMIT ") {
-        Some((fields, limit)) => (fields, limit.trim().parse().ok()),
-        None => (returning, None),
-    };
-    let fields: Vec<&str> = fields.split(',').map(str::trim).collect();
-    matches(state, version, &terms, &fields, limit)
+    let mut records = Vec::new();
+    for (object, fields, limit) in &objects {
+        match rows(state, version, &terms, object, fields, *limit) {
+            Ok(found) => records.extend(found),
+            Err(refusal) => return refusal,
+        }
+    }
+    (StatusCode::OK, json!({"searchRecords": records}))
+}
+
+/// One object of a `RETURNING` clause: its name, fields and `LIMIT`.
+type Returning = (String, Vec<String>, Option<usize>);
+
+/// `Contact(Id, Phone LIMIT 200), Account(Id)` into each object's name, fields and limit.
+fn returning_objects(text: &str) -> Option<Vec<Returning>> {
+    let mut objects = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let (object, after) = rest.split_once('(')?;
+        let (inside, after) = after.split_once(')')?;
+        let (fields, limit) = match inside.split_once(" LIMIT ") {
+            Some((fields, limit)) => (fields, Some(limit.trim().parse().ok()?)),
+            None => (inside, None),
+        };
+        let fields = fields.split(',').map(|f| f.trim().to_owned()).collect();
+        objects.push((object.trim().to_owned(), fields, limit));
+        rest = after.trim_start().strip_prefix(',').unwrap_or(after).trim();
+    }
+    (!objects.is_empty()).then_some(objects)
 }
 
 /// `GET /parameterizedSearch?q=…&sobject=Contact&in=PHONE&Contact.fields=…&Contact.limit=…`
@@ -79,11 +89,14 @@ pub(crate) fn parameterized(state: &State, version: &str, params: &BTreeMap<Stri
     if !rest.is_empty() {
         return sf_error(StatusCode::BAD_REQUEST, "MALFORMED_SEARCH", "unexpected text after the search");
     }
-    let fields: Vec<&str> = match get("Contact.fields") {
-        "" => vec!["Id"],
-        list => list.split(',').map(str::trim).collect(),
+    let fields: Vec<String> = match get("Contact.fields") {
+        "" => vec!["Id".to_owned()],
+        list => list.split(',').map(|f| f.trim().to_owned()).collect(),
     };
-    matches(state, version, &terms, &fields, get("Contact.limit").parse().ok())
+    match rows(state, version, &terms, "Contact", &fields, get("Contact.limit").parse().ok()) {
+        Ok(records) => (StatusCode::OK, json!({"searchRecords": records})),
+        Err(refusal) => refusal,
+    }
 }
 
 /// Reads `"term" OR "term" … }` and answers the unescaped terms and what follows the brace.
@@ -124,55 +137,91 @@ fn search_terms(text: &str) -> Result<(Vec<String>, &str), &'static str> {
     Err("missing closing brace")
 }
 
-fn matches(
+/// The rows of `object` one of whose own phone fields matches a term, with `fields`; a person account's
+/// rows only as the org's reading answers them. A field the org lacks is `INVALID_FIELD`.
+fn rows(
     state: &State,
     version: &str,
     terms: &[String],
-    fields: &[&str],
+    object: &str,
+    fields: &[String],
     limit: Option<usize>,
-) -> (StatusCode, Value) {
-    if let Some(field) = fields.iter().find(|f| !CONTACT_FIELDS.contains(f)) {
-        return sf_error(
+) -> Result<Vec<Value>, (StatusCode, Value)> {
+    let Some(known) = schema::fields(state, object) else {
+        return Err(sf_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_TYPE",
+            &format!("sObject type '{object}' is not supported."),
+        ));
+    };
+    if let Some(field) = fields.iter().find(|f| !known.iter().any(|(k, _)| k == *f)) {
+        return Err(sf_error(
             StatusCode::BAD_REQUEST,
             "INVALID_FIELD",
-            &format!("No such column '{field}' on entity 'Contact'"),
-        );
+            &format!("No such column '{field}' on entity '{object}'."),
+        ));
     }
+    let phone_fields = schema::phone_fields(state, object);
     let index = state.phone_index;
-    let records: Vec<Value> = state
-        .contacts
-        .iter()
-        .filter(|row| {
-            row.contact
-                .phones
-                .iter()
-                .filter(|(field, _)| PHONE_FIELDS.contains(field))
-                .any(|(_, phone)| terms.iter().any(|term| index.matches(term, phone)))
-        })
-        .take(limit.unwrap_or(2000))
-        .map(|row| {
-            let mut record = serde_json::Map::new();
-            record.insert(
-                "attributes".into(),
-                json!({"type": "Contact", "url": format!("/services/data/{version}/sobjects/Contact/{}", row.id)}),
-            );
-            for field in fields {
-                let phone = |name: &str| row.contact.phones.iter().find(|(f, _)| *f == name).map(|(_, p)| p.clone());
-                let value = match *field {
-                    "Id" => Some(row.id.clone()),
-                    "AccountId" => row.contact.account_id.clone(),
-                    "FirstName" => Some(row.contact.first_name.clone()),
-                    "LastName" => Some(row.contact.last_name.clone()),
-                    "Name" => Some(format!("{} {}", row.contact.first_name, row.contact.last_name)),
-                    "Email" => row.contact.email.clone(),
-                    other => phone(other),
-                };
-                record.insert((*field).into(), value.map_or(Value::Null, Value::String));
-            }
-            Value::Object(record)
-        })
-        .collect();
-    (StatusCode::OK, json!({"searchRecords": records}))
+    let found = |phones: &[(&'static str, String)]| {
+        phones
+            .iter()
+            .filter(|(field, _)| phone_fields.iter().any(|f| f == field))
+            .any(|(_, phone)| terms.iter().any(|term| index.matches(term, phone)))
+    };
+    let url = |id: &str| format!("/services/data/{version}/sobjects/{object}/{id}");
+    let records: Vec<Value> = match object {
+        "Contact" => state
+            .contacts
+            .iter()
+            .filter(|row| (!row.person || state.person_rows.contact_row()) && found(&row.contact.phones))
+            .map(|row| record("Contact", &url(&row.id), fields, |field| contact_value(row, field)))
+            .collect(),
+        _ => state
+            .accounts
+            .iter()
+            .filter(|row| (row.person_contact_id.is_none() || state.person_rows.account_row()) && found(&row.phones))
+            .map(|row| record("Account", &url(&row.id), fields, |field| account_value(row, field)))
+            .collect(),
+    };
+    Ok(records.into_iter().take(limit.unwrap_or(2000)).collect())
+}
+
+fn record(object: &str, url: &str, fields: &[String], value: impl Fn(&str) -> Value) -> Value {
+    let mut record = serde_json::Map::new();
+    record.insert("attributes".into(), json!({"type": object, "url": url}));
+    for field in fields {
+        record.insert(field.clone(), value(field));
+    }
+    Value::Object(record)
+}
+
+fn phone(phones: &[(&'static str, String)], name: &str) -> Value {
+    phones.iter().find(|(f, _)| *f == name).map_or(Value::Null, |(_, p)| Value::String(p.clone()))
+}
+
+fn contact_value(row: &ContactRow, field: &str) -> Value {
+    let text = |value: &str| Value::String(value.to_owned());
+    match field {
+        "Id" => text(&row.id),
+        "AccountId" => row.contact.account_id.as_deref().map_or(Value::Null, text),
+        "FirstName" => text(&row.contact.first_name),
+        "LastName" => text(&row.contact.last_name),
+        "Name" => Value::String(format!("{} {}", row.contact.first_name, row.contact.last_name)),
+        "Email" => row.contact.email.as_deref().map_or(Value::Null, text),
+        "IsPersonAccount" => Value::Bool(row.person),
+        other => phone(&row.contact.phones, other),
+    }
+}
+
+fn account_value(row: &AccountRow, field: &str) -> Value {
+    match field {
+        "Id" => Value::String(row.id.clone()),
+        "Name" => Value::String(row.name.clone()),
+        "IsPersonAccount" => Value::Bool(row.person_contact_id.is_some()),
+        "PersonContactId" => row.person_contact_id.clone().map_or(Value::Null, Value::String),
+        other => phone(&row.phones, other),
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,14 @@ pub struct Setup {
     pub user_describable: bool,
     /// Connect answers `AccessDeniedException` to `GetContactAttributes` (a role without the permission).
     pub connect_denied: bool,
+    /// Whether the run-as user may read Account (describe it, search it).
+    pub account_readable: bool,
+    /// Whether the org has person accounts: `IsPersonAccount`, `PersonContactId` and the `Person…Phone`
+    /// fields exist. Adding a person account turns it on.
+    pub person_accounts: bool,
+    /// Fields of no interest added to every Contact and Account describe, each with the forty-odd
+    /// attributes a real describe gives a field: about 350 make a describe as large as a real org's.
+    pub describe_padding: usize,
 }
 
 impl Default for Setup {
@@ -25,6 +33,9 @@ impl Default for Setup {
             external_id_field: Some((true, true)),
             user_describable: true,
             connect_denied: false,
+            account_readable: true,
+            person_accounts: false,
+            describe_padding: 0,
         }
     }
 }

@@ -9,7 +9,7 @@ use axum::http::{Method, Uri};
 use serde_json::{Map, Value};
 
 use crate::faults::Faults;
-use crate::phone_index::PhoneIndex;
+use crate::phone_index::{PersonRows, PhoneIndex};
 use crate::route::Route;
 use crate::setup::Setup;
 
@@ -46,6 +46,20 @@ pub struct CaseWrite {
 pub(crate) struct ContactRow {
     pub id: String,
     pub contact: Contact,
+    /// The Contact row of a person account (its `AccountId` is the person account).
+    pub person: bool,
+}
+
+/// An Account: a business, whose `Phone` is its main line, or in an org with person accounts a person,
+/// whose numbers are on the Account (`Phone`, `PersonMobilePhone`, …) and mirrored on its Contact row.
+#[derive(Debug, Clone)]
+pub(crate) struct AccountRow {
+    pub id: String,
+    pub name: String,
+    /// Phone fields as people typed them.
+    pub phones: Vec<(&'static str, String)>,
+    /// The person's Contact, for a person account.
+    pub person_contact_id: Option<String>,
 }
 
 /// One request as it arrived, for tests that check what reached the wire.
@@ -79,7 +93,9 @@ pub(crate) struct State {
     pub phone_index: PhoneIndex,
     /// SOSL searches that left spell correction on (Salesforce's default).
     pub spell_corrected_searches: u64,
-    pub accounts: u64,
+    pub accounts: Vec<AccountRow>,
+    /// Which rows a phone search answers for a person account (Salesforce does not document it).
+    pub person_rows: PersonRows,
     /// Live cases by their 15-character id.
     pub cases: BTreeMap<String, Map<String, Value>>,
     pub deleted_cases: HashSet<String>,

@@ -8,6 +8,7 @@ mod logs;
 mod matching;
 mod metrics;
 mod ownership;
+mod people;
 mod properties;
 mod setup_check;
 mod transfer_leg;

@@ -2,7 +2,7 @@
 //! with what to fix, and no secret.
 
 use serde_json::{Value, json};
-use standin_org::{CLIENT_SECRET, EXTERNAL_ID_FIELD, Fault, Route, Setup, StandinOrg};
+use standin_org::{CLIENT_SECRET, Contact, EXTERNAL_ID_FIELD, Fault, Route, Setup, StandinOrg};
 
 use testkit::*;
 
@@ -40,6 +40,7 @@ async fn a_sound_setup_passes_every_check_and_makes_no_case() {
             "external_id_field",
             "owner_user_field",
             "phone_search",
+            "person_accounts",
             "connect_access"
         ]
     );
@@ -145,4 +146,30 @@ async fn the_checks_finished_before_the_budget_ran_out_stand() {
     assert_eq!(failed.len(), 1, "{report:#}");
     assert_eq!(failed[0]["name"], "phone_search");
     assert!(failed[0]["detail"].as_str().is_some_and(|d| d.starts_with("timed out")), "{report:#}");
+}
+
+#[tokio::test]
+async fn the_report_says_whether_the_org_has_person_accounts_and_which_fields_are_verified() {
+    let org = StandinOrg::start().await.expect("org");
+    let (ok, detail) = named(&check(&org, &[]).await, "person_accounts");
+    assert!(ok && detail.contains("no person accounts"), "{detail}");
+    let (_, detail) = named(&check(&org, &[]).await, "phone_search");
+    assert!(
+        detail.contains("Contact.Phone") && detail.contains("Account.Fax") && !detail.contains("Person"),
+        "{detail}"
+    );
+
+    org.add_person_account("Grace", "Hopper", &[("PersonMobilePhone", "07700 900123")]);
+    org.add_contact(Contact { phones: vec![("Work_Phone__c", "030 901820".into())], ..Contact::default() });
+    let report = check(&org, &[]).await;
+    assert_eq!(report["ok"], true, "a passing, informative check: {report:#}");
+    let (_, detail) = named(&report, "person_accounts");
+    assert!(detail.contains("has person accounts"), "{detail}");
+    let (_, detail) = named(&report, "phone_search");
+    assert!(detail.contains("Contact.Work_Phone__c") && detail.contains("Account.PersonMobilePhone"), "{detail}");
+
+    org.set_setup(Setup { account_readable: false, person_accounts: true, ..Setup::default() });
+    let report = check(&org, &[]).await;
+    let (ok, detail) = named(&report, "phone_search");
+    assert!(ok && detail.contains("Account: none (not searched"), "Contacts are still searched: {detail}");
 }
