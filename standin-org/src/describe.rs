@@ -103,3 +103,22 @@ pub(crate) fn describe(state: &State, object: &str) -> (StatusCode, Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remote::REAL_ORG_PADDING;
+
+    #[test]
+    fn padded_describes_are_as_large_as_a_real_org_s() {
+        let mut state = State::default();
+        state.setup.describe_padding = REAL_ORG_PADDING;
+        for object in ["Contact", "Account"] {
+            let (status, body) = describe(&state, object);
+            let size = body.to_string().len();
+            assert_eq!(status, StatusCode::OK);
+            eprintln!("{object} describe: {size} bytes");
+            assert!((250_000..400_000).contains(&size), "{object}: {size} bytes");
+        }
+    }
+}

@@ -205,6 +205,11 @@ impl StandinOrg {
     }
 
     /// Sets the org (and Connect) up as `setup` says, wrong on purpose if it likes.
+    /// The org's setup as it is now (person accounts turn on when one is added).
+    pub fn setup(&self) -> Setup {
+        self.state().setup.clone()
+    }
+
     pub fn set_setup(&self, setup: Setup) {
         self.state().setup = setup;
     }

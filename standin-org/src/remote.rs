@@ -9,10 +9,15 @@ use serde_json::Value;
 
 use crate::{Chaos, StandinOrg};
 
+/// Padding fields that make the describes of Contact and Account about the size of a real org's (a few
+/// hundred KB each: every field with its fifty-odd attributes).
+pub const REAL_ORG_PADDING: usize = 250;
+
 /// The argument that makes a program serve the stand-in org instead of doing its own work.
 pub const SERVE_FLAG: &str = "--serve-standin-org";
 
-/// Call first in `main`: when this process was spawned as the org, serves it (with the demo callers)
+/// Call first in `main`: when this process was spawned as the org, serves it (with the demo callers and
+/// describes of a real org's size)
 /// until its parent closes standard input, then exits.
 pub fn serve_if_asked() {
     if !std::env::args().any(|arg| arg == SERVE_FLAG) {
@@ -33,6 +38,8 @@ fn serve() -> std::io::Result<()> {
     runtime.block_on(async {
         let org = StandinOrg::start().await?;
         org.add_demo_data();
+        // Describes as large as a real org's, so that a benchmark's init pays what a real one does.
+        org.set_setup(crate::Setup { describe_padding: REAL_ORG_PADDING, ..org.setup() });
         println!("{}", org.url());
         // Ends when the parent closes our standard input (or dies).
         tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink())).await??;
