@@ -1,6 +1,7 @@
 //! Plays a whole call locally: the first leg, the first agent answering (a Connect contact event), the
-//! transfer leg and the second agent answering, through the real handler against the stand-in org on
-//! loopback, printing what each step answers and who owns the case. No Salesforce org or AWS account needed.
+//! transfer leg and the second agent answering, then the same customer calling again and getting their
+//! open case back, through the real handler against the stand-in org on loopback, printing what each step
+//! answers and who owns the case. No Salesforce org or AWS account needed.
 //!
 //! `cargo run --example call [-- events/first-leg-japan.json]`
 
@@ -9,6 +10,8 @@ use serde_json::{Value, json};
 use standin_org::{FIRST_AGENT, FIRST_AGENT_USERNAME, Route, SECOND_AGENT, SECOND_AGENT_USERNAME, StandinOrg};
 
 const TRANSFER_CONTACT: &str = "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b";
+/// The caller's second call, later.
+const CALLBACK_CONTACT: &str = "2e8d4b6a-1c3f-4e5a-9b7d-0f2a4c6e8b1d";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -62,12 +65,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     show_owner(&org, &second, FIRST_AGENT_USERNAME, "the first agent keeps the case")?;
 
-    if first["SfdcCaseId"] == second["SfdcCaseId"] {
-        println!("\nBoth agents pop the same case: {} (CaseNumber {})", second["SfdcCaseId"], second["SfdcCaseNumber"]);
-        Ok(())
-    } else {
-        Err("the transfer leg answered a different case".into())
+    if first["SfdcCaseId"] != second["SfdcCaseId"] {
+        return Err("the transfer leg answered a different case".into());
     }
+    println!("\nBoth agents pop the same case: {} (CaseNumber {})", second["SfdcCaseId"], second["SfdcCaseNumber"]);
+
+    // The same customer calls back about the same problem, reaching a deployment with
+    // REUSE_OPEN_CASE_HOURS=24: they get their open case back instead of a second one.
+    let reuse = testkit::handoff_for(&org, &[("REUSE_OPEN_CASE_HOURS", "24")]).await.with_metrics_sink(|_| ());
+    reuse.prepare(std::time::Duration::from_secs(1)).await;
+    let mut again = first_leg.clone();
+    let data = &mut again["Details"]["ContactData"];
+    for key in ["ContactId", "InitialContactId", "PreviousContactId"] {
+        data[key] = json!(CALLBACK_CONTACT);
+    }
+    println!("\n== The same caller calls again (REUSE_OPEN_CASE_HOURS=24), contact {CALLBACK_CONTACT}");
+    let callback = play(&org, &reuse, again).await?;
+    let reused = callback["SfdcCaseOutcome"] == "reused";
+    if reused != (first["SfdcContactMatches"] == "1") || (reused && callback["SfdcCaseId"] != first["SfdcCaseId"]) {
+        return Err(format!("the repeat caller's second call answered {}", callback["SfdcCaseOutcome"]).into());
+    }
+    println!("\n== That call's first agent ({SECOND_AGENT_USERNAME}) answers: CONNECTED_TO_AGENT");
+    play(&org, &reuse, testkit::contact_event("CONNECTED_TO_AGENT", CALLBACK_CONTACT, None, SECOND_AGENT)).await?;
+    if reused {
+        show_owner(&org, &callback, FIRST_AGENT_USERNAME, "a reused case keeps its owner")?;
+        println!("\nThe repeat caller got their open case back: {}", callback["SfdcCaseId"]);
+    } else {
+        show_owner(&org, &callback, SECOND_AGENT_USERNAME, "a new case: this call's first agent")?;
+        println!("\nNot exactly one person matched this caller, so the second call got a case of its own");
+    }
+    Ok(())
 }
 
 /// Prints who owns the answer's case, by username; an error unless it is `expected`.

@@ -9,6 +9,8 @@ use crate::salesforce::{ClientCredentials, CredentialSource, is_field_api_name};
 pub const DEFAULT_API_VERSION: &str = "66.0";
 /// Connect's "Invoke AWS Lambda function" block waits 3 s by default; answer well inside that.
 pub const DEFAULT_RESPONSE_BUDGET: Duration = Duration::from_millis(2500);
+/// The longest reuse window: a case open and untouched for a month is no longer "the same problem".
+const MAX_REUSE_HOURS: u64 = 720;
 /// Connect never waits longer than 8 s.
 const MAX_RESPONSE_BUDGET: Duration = Duration::from_millis(8000);
 
@@ -29,6 +31,9 @@ pub struct Config {
     pub case_owner: CaseOwner,
     /// `OWNER_USER_FIELD`: the `User` field that holds an agent's Connect username.
     pub owner_user_field: String,
+    /// `REUSE_OPEN_CASE_HOURS`: a repeat caller gets back their open case last modified within this window;
+    /// `None`: off.
+    pub reuse_open_case_within: Option<Duration>,
     /// `CONNECT_INSTANCE_ARN`, as given: the setup check probes Connect access on it (and says when it is
     /// not an instance ARN); nothing else reads it.
     pub connect_instance_arn: Option<String>,
@@ -137,6 +142,20 @@ impl Config {
             return Err(ConfigError::Invalid { name: "OWNER_USER_FIELD", why: "expected a User field API name" });
         }
 
+        let reuse_open_case_within = match get("REUSE_OPEN_CASE_HOURS") {
+            None => None,
+            Some(hours) => match hours.parse::<u64>() {
+                Ok(0) => None,
+                Ok(hours) if hours <= MAX_REUSE_HOURS => Some(Duration::from_secs(hours * 3600)),
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "REUSE_OPEN_CASE_HOURS",
+                        why: "expected whole hours from 0 (off) to 720 (30 days)",
+                    });
+                }
+            },
+        };
+
         let connect_instance_arn = get("CONNECT_INSTANCE_ARN");
 
         let function_name = get("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
@@ -152,6 +171,7 @@ impl Config {
             home_country,
             case_owner,
             owner_user_field,
+            reuse_open_case_within,
             connect_instance_arn,
         })
     }
@@ -191,6 +211,7 @@ mod tests {
         assert_eq!(config.home_country, None);
         assert_eq!(config.case_owner, CaseOwner::FirstAgent);
         assert_eq!(config.owner_user_field, "Email");
+        assert_eq!(config.reuse_open_case_within, None, "reuse is off unless asked for");
         assert!(!format!("{config:?}").contains("shh"));
     }
 
@@ -212,6 +233,7 @@ mod tests {
             ("HOME_COUNTRY", "jp"),
             ("CASE_OWNER", "Unchanged"),
             ("OWNER_USER_FIELD", "FederationIdentifier"),
+            ("REUSE_OPEN_CASE_HOURS", "48"),
         ]);
         let config = config(&vars).expect("valid");
         assert_eq!(config.api_version, "62.0");
@@ -221,6 +243,10 @@ mod tests {
         assert_eq!(config.home_country, Country::from_code("JP"));
         assert_eq!(config.case_owner, CaseOwner::Unchanged);
         assert_eq!(config.owner_user_field, "FederationIdentifier");
+        assert_eq!(config.reuse_open_case_within, Some(Duration::from_secs(48 * 3600)));
+        let mut off = BASE.to_vec();
+        off.push(("REUSE_OPEN_CASE_HOURS", "0"));
+        assert_eq!(self::config(&off).expect("valid").reuse_open_case_within, None);
     }
 
     #[test]
@@ -239,6 +265,9 @@ mod tests {
             ("HOME_COUNTRY", "ZZ"),
             ("CASE_OWNER", "agent"),
             ("OWNER_USER_FIELD", "Email' OR Id != '"),
+            ("REUSE_OPEN_CASE_HOURS", "-1"),
+            ("REUSE_OPEN_CASE_HOURS", "1.5"),
+            ("REUSE_OPEN_CASE_HOURS", "721"),
         ] {
             let mut vars = BASE.to_vec();
             vars.push((name, value));

@@ -8,7 +8,10 @@ use std::sync::Mutex;
 
 use tokio::time::Instant;
 
-use crate::connect::{CASE_ID_ATTRIBUTE, CONNECTED_TO_AGENT, ConnectError, ContactDirectory, ContactEvent};
+use crate::connect::{
+    CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONNECTED_TO_AGENT, ConnectError, ContactDirectory, ContactEvent,
+    Outcome,
+};
 use crate::salesforce::{CaseId, CaseOwners, CaseStore, SalesforceError, SalesforceId};
 
 /// How this deployment decides ownership: set once from configuration.
@@ -86,8 +89,15 @@ pub async fn assign_first_agent(
     let Some(user_id) = &event.agent_user_id else {
         return Ok(OwnerOutcome::NothingToDo("the event names no agent"));
     };
-    let Some(case_id) = call_case(salesforce, connect, event, rules, deadline).await? else {
-        return Ok(OwnerOutcome::NothingToDo("the call has no case (no SfdcCaseId)"));
+    let case_id = match call_case(salesforce, connect, event, rules, deadline).await? {
+        CallCase::Made(case_id) => case_id,
+        CallCase::Reused => return Ok(OwnerOutcome::Ignored("a repeat caller's reused case keeps its owner")),
+        CallCase::None if rules.external_id_field.is_some() => {
+            return Ok(OwnerOutcome::NothingToDo(
+                "no case holds the call's id: the first leg has not made one yet, or it reused an open case (which keeps its owner)",
+            ));
+        }
+        CallCase::None => return Ok(OwnerOutcome::NothingToDo("the call has no case (no SfdcCaseId)")),
     };
     let username = match cache.username(user_id) {
         Some(username) => username,
@@ -117,21 +127,34 @@ pub async fn assign_first_agent(
     }
 }
 
+/// The case a call's first leg gave it.
+enum CallCase {
+    /// A case made for this call: the first agent takes it.
+    Made(CaseId),
+    /// A repeat caller's open case: it keeps its owner.
+    Reused,
+    None,
+}
+
 /// The call's case: by its external id in Salesforce when the deployment has one (sparing Connect's low
-/// API quota), else from the call's `SfdcCaseId` attribute in Connect.
+/// API quota; a reused case holds another call's id, so it is not found, and keeps its owner), else from
+/// the call's `SfdcCaseId` and `SfdcCaseOutcome` attributes in Connect (one request for both).
 async fn call_case(
     salesforce: &impl CaseStore,
     connect: &impl ContactDirectory,
     event: &ContactEvent,
     rules: &OwnerRules,
     deadline: Instant,
-) -> Result<Option<CaseId>, OwnerError> {
+) -> Result<CallCase, OwnerError> {
     if let Some(field) = &rules.external_id_field {
         let case = salesforce.read_case_by_key(field, &event.initial_contact_id, deadline).await?;
-        return Ok(case.map(|case| case.id));
+        return Ok(case.map_or(CallCase::None, |case| CallCase::Made(case.id)));
     }
-    let attribute = connect.contact_attribute(&event.instance_id, &event.initial_contact_id, CASE_ID_ATTRIBUTE).await?;
-    Ok(attribute.as_deref().and_then(CaseId::parse))
+    let attributes = connect.contact_attributes(&event.instance_id, &event.initial_contact_id).await?;
+    if attributes.get(CASE_OUTCOME_ATTRIBUTE).is_some_and(|outcome| outcome == Outcome::Reused.as_str()) {
+        return Ok(CallCase::Reused);
+    }
+    Ok(attributes.get(CASE_ID_ATTRIBUTE).and_then(|id| CaseId::parse(id)).map_or(CallCase::None, CallCase::Made))
 }
 
 #[cfg(test)]
@@ -144,6 +167,8 @@ mod tests {
     #[derive(Default)]
     struct Memory {
         attribute: Option<String>,
+        /// The first leg answered `reused`.
+        reused: bool,
         users: Vec<SalesforceId>,
         calls: Mutex<Vec<&'static str>>,
     }
@@ -169,6 +194,15 @@ mod tests {
             self.call("read by key");
             Ok(Some(CaseRecord { id: case_id(), number: "1".into(), contact_id: None, account_id: None }))
         }
+        async fn open_case_of(
+            &self,
+            _: &SalesforceId,
+            _: std::time::SystemTime,
+            _: Option<&str>,
+            _: Instant,
+        ) -> Result<Option<crate::salesforce::OpenCase>, SalesforceError> {
+            unreachable!("an owner change never looks for open cases")
+        }
         async fn create_case(
             &self,
             _: &Map<String, Value>,
@@ -191,9 +225,14 @@ mod tests {
     }
 
     impl ContactDirectory for Memory {
-        async fn contact_attribute(&self, _: &str, _: &str, _: &str) -> Result<Option<String>, ConnectError> {
+        async fn contact_attributes(&self, _: &str, _: &str) -> Result<HashMap<String, String>, ConnectError> {
             self.call("attribute");
-            Ok(self.attribute.clone())
+            let mut attributes: HashMap<String, String> =
+                self.attribute.iter().map(|id| (CASE_ID_ATTRIBUTE.to_owned(), id.clone())).collect();
+            if self.reused {
+                attributes.insert(CASE_OUTCOME_ATTRIBUTE.to_owned(), "reused".to_owned());
+            }
+            Ok(attributes)
         }
         async fn username(&self, _: &str, _: &str) -> Result<Option<String>, ConnectError> {
             self.call("username");
@@ -278,5 +317,15 @@ mod tests {
             run(&memory, &OwnerCache::default(), &connected(CALL, None), &rules(None)).await,
             OwnerOutcome::NothingToDo("the call has no case (no SfdcCaseId)")
         );
+    }
+
+    #[tokio::test]
+    async fn a_reused_case_keeps_its_owner_without_another_request() {
+        let user = SalesforceId::parse("005000000000007").expect("id");
+        let memory =
+            Memory { attribute: Some(case_id().to_string()), reused: true, users: vec![user], ..Memory::default() };
+        let outcome = run(&memory, &OwnerCache::default(), &connected(CALL, None), &rules(None)).await;
+        assert!(matches!(outcome, OwnerOutcome::Ignored(_)), "{outcome:?}");
+        assert_eq!(memory.take_calls(), ["attribute"], "the attributes a non-reused call reads anyway");
     }
 }

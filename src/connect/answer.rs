@@ -10,6 +10,9 @@ use crate::salesforce::{CaseId, SalesforceId};
 pub const CASE_ID_ATTRIBUTE: &str = "SfdcCaseId";
 /// The contact attribute (and answer key) that carries the first leg's match count to later legs.
 pub const CONTACT_MATCHES_ATTRIBUTE: &str = "SfdcContactMatches";
+/// The contact attribute that tells a later event how the first leg got its case (`reused`: the case
+/// keeps its owner).
+pub const CASE_OUTCOME_ATTRIBUTE: &str = "SfdcCaseOutcome";
 
 /// What the function answers; Connect exposes it as `$.External.<key>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +27,13 @@ pub struct Answer {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// The attribute's case, or the case already made for this call.
     Found,
     Created,
+    /// The attribute named a missing, deleted or malformed case, so a new one was made.
     Replaced,
+    /// A repeat caller's open case, given back instead of a new one.
+    Reused,
 }
 
 impl Outcome {
@@ -35,6 +42,7 @@ impl Outcome {
             Self::Found => "found",
             Self::Created => "created",
             Self::Replaced => "replaced",
+            Self::Reused => "reused",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! contact so later legs carry it; `GetContactAttributes` and `DescribeUser`, which tell a contact event's
 //! handler which case and which agent.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -98,19 +99,18 @@ impl ConnectClient {
 }
 
 impl ContactDirectory for ConnectClient {
-    async fn contact_attribute(
+    async fn contact_attributes(
         &self,
         instance_id: &str,
         initial_contact_id: &str,
-        name: &str,
-    ) -> Result<Option<String>, ConnectError> {
+    ) -> Result<HashMap<String, String>, ConnectError> {
         let request =
             self.client.get_contact_attributes().instance_id(instance_id).initial_contact_id(initial_contact_id);
         self.requests.fetch_add(1, Ordering::Relaxed);
         match Box::pin(request.send()).await {
-            Ok(answer) => Ok(answer.attributes().and_then(|attributes| attributes.get(name)).cloned()),
+            Ok(answer) => Ok(answer.attributes().cloned().unwrap_or_default()),
             Err(error) => match ConnectError::from_sdk("GetContactAttributes", &error) {
-                error if error.is_not_found() => Ok(None),
+                error if error.is_not_found() => Ok(HashMap::new()),
                 error => Err(error),
             },
         }

@@ -8,20 +8,19 @@ mod client;
 mod contact_event;
 mod flow_event;
 
-pub use answer::{Answer, CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, Outcome};
+pub use answer::{Answer, CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, Outcome};
 pub use client::{ConnectClient, ConnectError};
 pub use contact_event::{CONNECTED_TO_AGENT, ContactEvent};
 pub use flow_event::{CaseAttribute, Channel, EventError, FlowEvent, instance_id_of};
 
 /// What the decision core asks Connect about a call and its agent.
 pub trait ContactDirectory {
-    /// The call's user-defined attribute `name`, or `None`. One request.
-    fn contact_attribute(
+    /// The call's user-defined attributes (none for a contact Connect does not know). One request.
+    fn contact_attributes(
         &self,
         instance_id: &str,
         initial_contact_id: &str,
-        name: &str,
-    ) -> impl std::future::Future<Output = Result<Option<String>, ConnectError>> + Send;
+    ) -> impl std::future::Future<Output = Result<std::collections::HashMap<String, String>, ConnectError>> + Send;
 
     /// The agent's Connect username, or `None` when the instance has no such user. One request.
     fn username(

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::{Handoff, HandoffError, Kind, Line, Response};
 use crate::config::CaseOwner;
-use crate::connect::{CASE_ID_ATTRIBUTE, ContactDirectory, EventError, instance_id_of};
+use crate::connect::{ContactDirectory, EventError, instance_id_of};
 use crate::salesforce::{ContactSearch, OrgShape};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -292,7 +292,7 @@ impl Handoff {
                 "CONNECT_INSTANCE_ARN is not an instance ARN (arn:aws:connect:<region>:<account>:instance/<id>)",
             );
         };
-        match self.connect.contact_attribute(&instance_id, PROBE_CONTACT, CASE_ID_ATTRIBUTE).await {
+        match self.connect.contact_attributes(&instance_id, PROBE_CONTACT).await {
             Ok(_) => pass("connect_access", "the function's role may read contact attributes on the instance"),
             Err(error) if error.is_access_denied() => fail(
                 "connect_access",

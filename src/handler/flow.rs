@@ -8,7 +8,9 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::{Handoff, HandoffError, Kind, Line, Response};
-use crate::connect::{Answer, CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, EventError, FlowEvent};
+use crate::connect::{
+    Answer, CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, EventError, FlowEvent,
+};
 use crate::resolve::{Resolution, resolve};
 
 /// One leg of a call.
@@ -84,7 +86,11 @@ impl Handoff {
         };
         let case_id = answer.case_id.to_string();
         let matches = answer.contact_matches.to_string();
-        let attributes = [(CASE_ID_ATTRIBUTE, case_id.as_str()), (CONTACT_MATCHES_ATTRIBUTE, matches.as_str())];
+        let attributes = [
+            (CASE_ID_ATTRIBUTE, case_id.as_str()),
+            (CONTACT_MATCHES_ATTRIBUTE, matches.as_str()),
+            (CASE_OUTCOME_ATTRIBUTE, answer.outcome.as_str()),
+        ];
         let update = self.connect.update_contact_attributes(instance_id, &event.initial_contact_id, &attributes);
         if let Err(error) = update.await {
             tracing::warn!(error = %error, "the case is answered but not stored on the contact");

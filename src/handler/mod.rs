@@ -187,6 +187,7 @@ impl Handoff {
             rules: Rules {
                 external_id_field: config.case_external_id_field.clone(),
                 home_country: config.home_country,
+                reuse_within: config.reuse_open_case_within,
             },
             config,
             metrics_sink: Box::new(|line| println!("{line}")),

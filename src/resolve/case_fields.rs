@@ -31,7 +31,7 @@ pub fn new_case_fields(
         fields.insert("Origin".into(), event.channel.case_origin().into());
     }
     // Status is left to the org's default (New in a standard org), which is a value its picklist has.
-    fields.insert("Description".into(), format!("Amazon Connect contact {}", event.initial_contact_id).into());
+    fields.insert("Description".into(), description_of(event).into());
     let parameters = match parameters {
         Parameters::Apply => event.case_fields.iter(),
         Parameters::Ignore => Default::default(),
@@ -56,6 +56,11 @@ pub fn new_case_fields(
         fields.insert("AccountId".into(), account.to_string().into());
     }
     fields
+}
+
+/// The description a new case gets: it names the call, so that a repeated first leg knows its own case.
+pub fn description_of(event: &FlowEvent) -> String {
+    format!("Amazon Connect contact {}", event.initial_contact_id)
 }
 
 fn default_subject(event: &FlowEvent) -> String {

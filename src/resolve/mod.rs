@@ -4,12 +4,14 @@
 mod case_fields;
 mod link;
 
-pub use case_fields::{Parameters, new_case_fields};
+pub use case_fields::{Parameters, description_of, new_case_fields};
 pub use link::Link;
 
 use crate::connect::{Answer, CaseAttribute, FlowEvent, Outcome};
 use crate::phone::{CallerNumber, Country};
 use crate::salesforce::{CaseRecord, CaseStore, ContactSearch, SalesforceError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
@@ -20,6 +22,9 @@ pub struct Rules {
     pub external_id_field: Option<String>,
     /// `HOME_COUNTRY`; unset, the country of the number the customer reached.
     pub home_country: Option<Country>,
+    /// `REUSE_OPEN_CASE_HOURS`: how recently a repeat caller's open case must have been modified to be
+    /// given back; `None`: never.
+    pub reuse_within: Option<Duration>,
 }
 
 impl Rules {
@@ -92,9 +97,42 @@ fn confirmed(case: CaseRecord, event: &FlowEvent) -> Resolution {
     }
 }
 
+/// A repeat caller's open case, when reuse is on and exactly one person matched: answered as it is, and
+/// stored on the contact. The case this very call made already (a repeated first leg) stays `found`.
+async fn open_case(
+    store: &impl CaseStore,
+    event: &FlowEvent,
+    link: &Link,
+    rules: &Rules,
+    deadline: Instant,
+) -> Result<Option<Resolution>, SalesforceError> {
+    let (Some(window), Some(contact), 1) = (rules.reuse_within, &link.contact, link.matches) else {
+        return Ok(None);
+    };
+    let since = SystemTime::now().checked_sub(window).unwrap_or(UNIX_EPOCH);
+    let field = rules.external_id_field.as_deref();
+    let Some(open) = store.open_case_of(contact, since, field, deadline).await? else { return Ok(None) };
+    let this_call = open.external_id.as_deref() == Some(event.initial_contact_id.as_str())
+        || open.description.as_deref() == Some(description_of(event).as_str());
+    let outcome = if this_call { Outcome::Found } else { Outcome::Reused };
+    let case = open.case;
+    Ok(Some(Resolution {
+        answer: Answer {
+            case_id: case.id,
+            case_number: case.number,
+            outcome,
+            contact_id: case.contact_id,
+            account_id: case.account_id,
+            contact_matches: link.matches,
+        },
+        store_on_contact: true,
+    }))
+}
+
 /// Carries out one leg: at most one read on a transfer leg; a search (skipped for withheld numbers) and
-/// one composite write on a first leg, plus one read when the call's case exists already; all of these
-/// when the attribute names a case that is gone.
+/// one composite write on a first leg, plus one read when the call's case exists already, or with reuse
+/// on and one person matched the open-case query (and no write when it finds one); all of these when the
+/// attribute names a case that is gone.
 pub async fn resolve(
     store: &(impl ContactSearch + CaseStore),
     event: &FlowEvent,
@@ -125,6 +163,9 @@ pub async fn resolve(
         (_, Some(email)) => Link::with_email(email, store.contacts_with_email(email.as_str(), deadline).await?),
         (CallerNumber::Withheld | CallerNumber::Unrecognised { .. }, None) => Link::default(),
     };
+    if let Some(open) = open_case(store, event, &link, rules, deadline).await? {
+        return Ok(open);
+    }
     let fields = new_case_fields(event, &link, external_id_field, Parameters::Apply);
     let WrittenCase { case, created } = match write_case(store, event, external_id_field, &fields, deadline).await {
         // A flow's Case.<Field> parameter the org refuses (a field that does not exist, a value too long),
@@ -158,7 +199,7 @@ pub async fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::salesforce::{Candidate, CaseId, SalesforceId};
+    use crate::salesforce::{Candidate, CaseId, OpenCase, SalesforceId};
     use serde_json::json;
 
     pub(super) fn event(channel: &str, address: Value, parameters: Value) -> FlowEvent {
@@ -191,6 +232,8 @@ mod tests {
         refuse_origin: bool,
         /// The call's case already exists: a create with the external id is refused with DUPLICATE_VALUE.
         existing_for_key: Option<CaseRecord>,
+        /// The person's open case, for reuse.
+        open: Option<OpenCase>,
         calls: std::sync::Mutex<Vec<&'static str>>,
     }
 
@@ -237,6 +280,16 @@ mod tests {
             self.call("read by key");
             Ok(self.existing_for_key.clone())
         }
+        async fn open_case_of(
+            &self,
+            _: &SalesforceId,
+            _: SystemTime,
+            _: Option<&str>,
+            _: Instant,
+        ) -> Result<Option<OpenCase>, SalesforceError> {
+            self.call("open cases");
+            Ok(self.open.clone())
+        }
         async fn create_case(
             &self,
             fields: &Map<String, Value>,
@@ -259,7 +312,7 @@ mod tests {
 
     async fn run(store: &Memory, event: &FlowEvent, external_id_field: Option<&str>) -> Resolution {
         let deadline = Instant::now() + std::time::Duration::from_secs(5);
-        let rules = Rules { external_id_field: external_id_field.map(str::to_owned), home_country: None };
+        let rules = Rules { external_id_field: external_id_field.map(str::to_owned), ..Rules::default() };
         resolve(store, event, &rules, deadline).await.expect("resolved")
     }
 
@@ -362,5 +415,77 @@ mod tests {
         assert_eq!(link.contact.map(|c| c.to_string()), Some("003000000000002AAA".to_owned()));
         let several = Link::verified(&german, candidates, Country::from_code("DE"));
         assert_eq!((several.matches, several.contact), (2, None), "read as German, both are the caller");
+    }
+
+    async fn with_reuse(store: &Memory, event: &FlowEvent, hours: u64) -> Resolution {
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        let rules = Rules {
+            external_id_field: Some("Ext__c".into()),
+            reuse_within: (hours > 0).then(|| Duration::from_secs(hours * 3600)),
+            ..Rules::default()
+        };
+        resolve(store, event, &rules, deadline).await.expect("resolved")
+    }
+
+    fn open(key: Option<&str>) -> Option<OpenCase> {
+        Some(OpenCase { case: case("500000000000077"), external_id: key.map(str::to_owned), description: None })
+    }
+
+    #[tokio::test]
+    async fn one_person_s_open_case_is_reused_and_nothing_is_written() {
+        let store = Memory {
+            contacts: vec![contact("003000000000001", None)],
+            open: open(Some("an-earlier-call")),
+            ..Memory::default()
+        };
+        let resolution = with_reuse(&store, &event("VOICE", json!("+14155550100"), json!({})), 24).await;
+        assert_eq!(store.calls(), ["search", "open cases"]);
+        assert_eq!(resolution.answer.outcome, Outcome::Reused);
+        assert_eq!(resolution.answer.case_id.as_str(), "500000000000077AAA");
+        assert!(resolution.store_on_contact, "transfer legs must carry it");
+    }
+
+    #[tokio::test]
+    async fn the_case_this_call_made_stays_found() {
+        let call = event("VOICE", json!("+14155550100"), json!({}));
+        let store = Memory {
+            contacts: vec![contact("003000000000001", None)],
+            open: open(Some(call.initial_contact_id.as_str())),
+            ..Memory::default()
+        };
+        assert_eq!(with_reuse(&store, &call, 24).await.answer.outcome, Outcome::Found);
+        // Without the external id field, the description this function wrote names the call.
+        let mut open = open(None);
+        if let Some(open) = open.as_mut() {
+            open.description = Some(description_of(&call));
+        }
+        let store = Memory { contacts: vec![contact("003000000000001", None)], open, ..Memory::default() };
+        assert_eq!(with_reuse(&store, &call, 24).await.answer.outcome, Outcome::Found);
+    }
+
+    #[tokio::test]
+    async fn open_cases_are_asked_for_only_with_reuse_on_and_one_person() {
+        let call = event("VOICE", json!("+14155550100"), json!({}));
+        let one = Memory { contacts: vec![contact("003000000000001", None)], open: open(None), ..Memory::default() };
+        assert_eq!(with_reuse(&one, &call, 0).await.answer.outcome, Outcome::Created);
+        assert_eq!(one.calls(), ["search", "create"], "off: no query at all");
+        let two = Memory {
+            contacts: vec![contact("003000000000001", None), contact("003000000000002", None)],
+            open: open(None),
+            ..Memory::default()
+        };
+        assert_eq!(with_reuse(&two, &call, 24).await.answer.outcome, Outcome::Created);
+        assert_eq!(two.calls(), ["search", "create"], "several people: no query");
+        let main_line = Candidate {
+            contact: None,
+            account: SalesforceId::parse("001000000000007"),
+            stored: vec!["(415) 555-0100".into()],
+        };
+        let business = Memory { contacts: vec![main_line], open: open(None), ..Memory::default() };
+        assert_eq!(with_reuse(&business, &call, 24).await.answer.outcome, Outcome::Created);
+        assert_eq!(business.calls(), ["search", "create"], "a main line only: no query");
+        let none = Memory { contacts: vec![contact("003000000000001", None)], ..Memory::default() };
+        assert_eq!(with_reuse(&none, &call, 24).await.answer.outcome, Outcome::Created);
+        assert_eq!(none.calls(), ["search", "open cases", "create"], "no open case: a new one");
     }
 }

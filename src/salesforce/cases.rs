@@ -1,15 +1,29 @@
 //! Cases: read one by id or by external id; create one and read its `CaseNumber` in the same composite
 //! request.
 
+use std::time::SystemTime;
+
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse};
 use super::error::{record_is_gone, unexpected};
+use super::soql::{datetime_literal, string_literal};
 use super::{CaseId, CaseStore, SalesforceClient, SalesforceError, SalesforceId};
 
 const CASE_FIELDS: &str = "Id,CaseNumber,ContactId,AccountId";
+const CASE_FIELDS_SOQL: &str = "Id, CaseNumber, ContactId, AccountId";
+
+/// A person's open case, with what tells whether this very call made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCase {
+    pub case: CaseRecord,
+    /// The case's external id (the `InitialContactId` of the call that made it), when the deployment has
+    /// the field.
+    pub external_id: Option<String>,
+    pub description: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseRecord {
@@ -54,6 +68,16 @@ impl CaseStore for SalesforceClient {
         self.read_one(request, deadline).await
     }
 
+    async fn open_case_of(
+        &self,
+        contact: &SalesforceId,
+        since: SystemTime,
+        external_id_field: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Option<OpenCase>, SalesforceError> {
+        self.query_open_case(contact, since, external_id_field, deadline).await
+    }
+
     /// In one composite request.
     async fn create_case(
         &self,
@@ -83,6 +107,25 @@ impl CaseStore for SalesforceClient {
 }
 
 impl SalesforceClient {
+    /// The open-case query of [`CaseStore::open_case_of`].
+    pub(super) async fn query_open_case(
+        &self,
+        contact: &SalesforceId,
+        since: SystemTime,
+        external_id_field: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Option<OpenCase>, SalesforceError> {
+        let records =
+            self.records("/query", &open_case_query(contact, since, external_id_field), "records", deadline).await?;
+        let Some(record) = records.first() else { return Ok(None) };
+        let text = |name: &str| record.get(name).and_then(Value::as_str).map(str::to_owned);
+        Ok(Some(OpenCase {
+            case: case_record(record)?,
+            external_id: external_id_field.and_then(text),
+            description: text("Description"),
+        }))
+    }
+
     /// One case record, or `None` when the org has no such case.
     async fn read_one(
         &self,
@@ -138,6 +181,21 @@ impl SalesforceClient {
     }
 }
 
+/// The person's open case last modified since `since`, the most recent first. Built on what Salesforce
+/// indexes for every object: `ContactId` (a lookup) narrows it to one person's cases, and `SystemModstamp`
+/// (the index that serves `LastModifiedDate`; never earlier than it, so no wanted case is dropped) to the
+/// window; `LastModifiedDate` then says exactly "last modified by someone within the window", and orders.
+/// Only a validated id and a datetime computed here reach the query.
+fn open_case_query(contact: &SalesforceId, since: SystemTime, external_id_field: Option<&str>) -> String {
+    let since = datetime_literal(since);
+    let key = external_id_field.map(|field| format!(", {field}")).unwrap_or_default();
+    format!(
+        "SELECT {CASE_FIELDS_SOQL}, Description{key} FROM Case WHERE ContactId = {} AND IsClosed = false \
+         AND SystemModstamp >= {since} AND LastModifiedDate >= {since} ORDER BY LastModifiedDate DESC LIMIT 1",
+        string_literal(contact.as_str())
+    )
+}
+
 fn sub_response(part: &Value) -> Result<ApiResponse, SalesforceError> {
     let status = part
         .get("httpStatusCode")
@@ -180,6 +238,18 @@ fn encode_path_segment(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_open_case_query_filters_on_indexed_fields_and_takes_the_newest() {
+        let ada = SalesforceId::parse("003000000000001").expect("id");
+        let since = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_798_657_200);
+        assert_eq!(
+            open_case_query(&ada, since, Some("Connect_Contact_Id__c")),
+            "SELECT Id, CaseNumber, ContactId, AccountId, Description, Connect_Contact_Id__c FROM Case WHERE \
+             ContactId = '003000000000001AAA' AND IsClosed = false AND SystemModstamp >= 2026-12-30T19:00:00Z AND \
+             LastModifiedDate >= 2026-12-30T19:00:00Z ORDER BY LastModifiedDate DESC LIMIT 1"
+        );
+    }
 
     #[test]
     fn path_segments_cannot_climb() {

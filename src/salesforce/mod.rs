@@ -29,11 +29,12 @@ mod shape;
 mod soql;
 
 use std::future::Future;
+use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-pub use cases::CaseRecord;
+pub use cases::{CaseRecord, OpenCase};
 pub use client::SalesforceClient;
 pub use credentials::{ClientCredentials, CredentialSource};
 pub use error::SalesforceError;
@@ -99,6 +100,16 @@ pub trait CaseStore {
         key: &str,
         deadline: Instant,
     ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
+
+    /// The person's open case (`IsClosed` false) last modified since `since`, the most recently modified
+    /// one, with its `external_id_field` when given. One request.
+    fn open_case_of(
+        &self,
+        contact: &SalesforceId,
+        since: SystemTime,
+        external_id_field: Option<&str>,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Option<OpenCase>, SalesforceError>> + Send;
 
     /// Creates a case and reads it back, in one request. With `key` (`(external id field, value)`) the
     /// value goes in the body, so the org refuses a second case for it with `DUPLICATE_VALUE`, and the

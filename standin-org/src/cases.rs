@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use crate::EXTERNAL_ID_FIELD;
+use crate::clock;
 use crate::ids::salesforce_id;
 use crate::state::State;
 use crate::wire::{not_found, sf_error};
@@ -28,7 +29,13 @@ const CASE_FIELDS: &[&str] = &[
     "IsEscalated",
     "Call_Reason__c",
     "OwnerId",
+    "CreatedDate",
+    "LastModifiedDate",
+    "SystemModstamp",
 ];
+
+/// Fields the org sets itself: a write naming one is refused.
+const READ_ONLY: &[&str] = &["Id", "CaseNumber", "CreatedDate", "LastModifiedDate", "SystemModstamp", "IsClosed"];
 
 /// Whether a write runs the org's assignment rules: unless `Sforce-Auto-Assign: FALSE` came with it.
 fn rules_run(auto_assign: Option<&str>) -> bool {
@@ -53,7 +60,7 @@ fn check_case_fields(state: &State, body: &Value) -> Result<Map<String, Value>, 
         return Err(sf_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not a JSON object"));
     };
     for (name, value) in fields {
-        if name == "Id" || name == "CaseNumber" {
+        if READ_ONLY.contains(&name.as_str()) {
             return Err(sf_error(
                 StatusCode::BAD_REQUEST,
                 "INVALID_FIELD_FOR_INSERT_UPDATE",
@@ -118,6 +125,10 @@ pub(crate) fn create(
     fields.insert("Id".into(), id.clone().into());
     fields.insert("CaseNumber".into(), format!("{:08}", 1000 + state.cases_created).into());
     fields.entry("Status").or_insert("New".into());
+    let now = clock::now();
+    for stamp in ["CreatedDate", "LastModifiedDate", "SystemModstamp"] {
+        fields.insert(stamp.into(), now.clone().into());
+    }
     fields.entry("OwnerId").or_insert(state.run_as_user.clone().into());
     if let Some((field, value)) = external {
         fields.insert(field.into(), value.into());
@@ -126,6 +137,13 @@ pub(crate) fn create(
     state.record_write(&id, "create", auto_assign);
     state.put_case(id[..15].to_owned(), fields);
     (StatusCode::CREATED, json!({"id": id, "success": true, "errors": []}))
+}
+
+/// A write's modification times, as the org sets them.
+fn touch(case: &mut Map<String, Value>) {
+    let now = clock::now();
+    case.insert("LastModifiedDate".into(), now.clone().into());
+    case.insert("SystemModstamp".into(), now.into());
 }
 
 /// The keys of live cases whose `field` holds `value`.
@@ -220,6 +238,7 @@ pub(crate) fn update(state: &mut State, id: &str, body: &Value, auto_assign: Opt
     state.record_write(id, "update", auto_assign);
     let Some(mut case) = state.cases.get(&key).cloned() else { return not_found() };
     case.extend(fields);
+    touch(&mut case);
     state.put_case(key, case);
     (StatusCode::NO_CONTENT, Value::Null)
 }
@@ -256,6 +275,7 @@ pub(crate) fn upsert(
                 return not_found();
             };
             case.extend(fields);
+            touch(&mut case);
             let id = case.get("Id").cloned().unwrap_or(Value::Null);
             state.put_case(key.clone(), case);
             (StatusCode::OK, json!({"id": id, "success": true, "errors": [], "created": false}))

@@ -6,7 +6,8 @@
 //! injects faults on demand: expired sessions, 503s, throttling, delays, hangs and resets.
 //!
 //! Laid out as tokio's mini-redis, from the leaves up:
-//! - leaves, knowing nothing of requests or handlers: `route` (a name per operation), `setup` (what the
+//! - leaves, knowing nothing of requests or handlers: `route` (a name per operation), `clock` (record
+//!   timestamps and datetime literals), `setup` (what the
 //!   describes report), `phone_index` (the two readings of the phone index), `faults` (which fault comes
 //!   next), `wire` (the shared formats: Salesforce and AWS error bodies, form and percent decoding), `ids`;
 //! - `state`: the one lock over records, sessions, faults and what was asked (mini-redis's `db.rs`); every
@@ -20,6 +21,7 @@
 //! - [`StandinOrg`] (`org`) is what tests hold; [`RemoteOrg`] (`remote`) runs one in a child process.
 
 mod cases;
+mod clock;
 mod composite;
 mod connect;
 mod control;

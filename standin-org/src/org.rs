@@ -257,6 +257,18 @@ impl StandinOrg {
     }
 
     /// Changes a case as an agent would in the Salesforce UI.
+    /// Makes a case last modified `minutes` ago (both `LastModifiedDate` and `SystemModstamp`), as if
+    /// nobody had touched it since; `false` when there is no such case.
+    pub fn age_case(&self, id: &str, minutes: u64) -> bool {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let then = crate::clock::timestamp(i64::try_from(now.saturating_sub(minutes * 60)).unwrap_or(0));
+        let mut state = self.state();
+        let Some(case) = state.cases.get_mut(State::case_key(id)) else { return false };
+        case.insert("LastModifiedDate".into(), then.clone().into());
+        case.insert("SystemModstamp".into(), then.into());
+        true
+    }
+
     pub fn set_case_field(&self, id: &str, field: &str, value: Value) -> bool {
         let mut state = self.state();
         let Some(case) = state.cases.get_mut(State::case_key(id)) else { return false };

@@ -1,29 +1,56 @@
 //! `GET /query?q=…`: the little SOQL the function sends, parsed as the org would parse it:
-//! `SELECT f, … FROM Object WHERE Field = 'text' [AND Field = true|false …] [LIMIT n]`. String literals
-//! are unescaped by SOQL's rules and compared without regard to letter case, as Salesforce compares text;
-//! a quote left unescaped ends the literal and makes the rest of the query malformed.
+//! `SELECT f, … FROM Object WHERE Field = 'text' [AND Field = true|false] [AND Field >= 2026-11-30T19:05:00Z]
+//! … [ORDER BY Field [ASC|DESC]] [LIMIT n]`, over Contact, User and Case. String literals are unescaped by
+//! SOQL's rules and compared without regard to letter case, as Salesforce compares text; a quote left
+//! unescaped ends the literal and makes the rest of the query malformed. Datetimes compare as moments.
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
+use crate::EXTERNAL_ID_FIELD;
+use crate::clock;
 use crate::state::State;
 use crate::wire::sf_error;
 
 /// Fields each object the stand-in can query has.
 const CONTACT_FIELDS: &[&str] = &["Id", "AccountId", "Email", "FirstName", "LastName", "Phone"];
 const USER_FIELDS: &[&str] = &["Id", "Username", "Email", "FederationIdentifier", "IsActive"];
+const CASE_FIELDS: &[&str] = &[
+    "Id",
+    "CaseNumber",
+    "ContactId",
+    "AccountId",
+    "Description",
+    "Status",
+    "IsClosed",
+    "OwnerId",
+    "CreatedDate",
+    "LastModifiedDate",
+    "SystemModstamp",
+    EXTERNAL_ID_FIELD,
+];
 
 #[derive(Debug, PartialEq)]
 enum Literal {
     Text(String),
     Bool(bool),
+    /// A datetime literal, as seconds since 1970.
+    DateTime(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Equals,
+    AtLeast,
 }
 
 #[derive(Debug, PartialEq)]
 struct Query {
     fields: Vec<String>,
     object: String,
-    conditions: Vec<(String, Literal)>,
+    conditions: Vec<(String, Op, Literal)>,
+    /// The field, and whether descending.
+    order_by: Option<(String, bool)>,
     limit: Option<usize>,
 }
 
@@ -35,6 +62,7 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
     let (rows, known): (Vec<Map<String, Value>>, &[&str]) = match query.object.as_str() {
         "Contact" => (state.contacts.iter().map(contact_fields).collect(), CONTACT_FIELDS),
         "User" => (state.users.iter().map(user_fields).collect(), USER_FIELDS),
+        "Case" => (state.cases.values().map(case_fields).collect(), CASE_FIELDS),
         other => {
             return sf_error(
                 StatusCode::BAD_REQUEST,
@@ -43,8 +71,13 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
             );
         }
     };
-    if let Some(field) =
-        query.fields.iter().chain(query.conditions.iter().map(|(f, _)| f)).find(|f| !known.contains(&f.as_str()))
+    let order_field = query.order_by.iter().map(|(f, _)| f);
+    if let Some(field) = query
+        .fields
+        .iter()
+        .chain(query.conditions.iter().map(|(f, _, _)| f))
+        .chain(order_field)
+        .find(|f| !known.contains(&f.as_str()))
     {
         return sf_error(
             StatusCode::BAD_REQUEST,
@@ -52,9 +85,19 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
             &format!("No such column '{field}' on entity '{}'", query.object),
         );
     }
-    let records: Vec<Value> = rows
+    let mut rows: Vec<&Map<String, Value>> = rows
         .iter()
-        .filter(|row| query.conditions.iter().all(|(field, literal)| holds(row.get(field), literal)))
+        .filter(|row| query.conditions.iter().all(|(field, op, literal)| holds(row.get(field), *op, literal)))
+        .collect();
+    if let Some((field, descending)) = &query.order_by {
+        let key = |row: &&Map<String, Value>| row.get(field).and_then(Value::as_str).map(str::to_owned);
+        rows.sort_by_key(key);
+        if *descending {
+            rows.reverse();
+        }
+    }
+    let records: Vec<Value> = rows
+        .into_iter()
         .take(query.limit.unwrap_or(2000))
         .map(|row| {
             let mut record = Map::new();
@@ -95,10 +138,24 @@ fn user_fields(user: &crate::state::User) -> Map<String, Value> {
     fields
 }
 
-fn holds(value: Option<&Value>, literal: &Literal) -> bool {
-    match (value, literal) {
-        (Some(Value::String(held)), Literal::Text(wanted)) => held.to_lowercase() == wanted.to_lowercase(),
-        (Some(Value::Bool(held)), Literal::Bool(wanted)) => held == wanted,
+/// A Case as SOQL sees it: its fields, and `IsClosed` from its `Status`.
+fn case_fields(case: &Map<String, Value>) -> Map<String, Value> {
+    let mut fields = case.clone();
+    let closed = case.get("Status").and_then(Value::as_str).is_some_and(|status| status == "Closed");
+    fields.insert("IsClosed".into(), closed.into());
+    fields
+}
+
+fn holds(value: Option<&Value>, op: Op, literal: &Literal) -> bool {
+    match (value, op, literal) {
+        (Some(Value::String(held)), Op::Equals, Literal::Text(wanted)) => held.to_lowercase() == wanted.to_lowercase(),
+        (Some(Value::Bool(held)), Op::Equals, Literal::Bool(wanted)) => held == wanted,
+        (Some(Value::String(held)), op, Literal::DateTime(wanted)) => {
+            clock::seconds(held).is_some_and(|held| match op {
+                Op::Equals => held == *wanted,
+                Op::AtLeast => held >= *wanted,
+            })
+        }
         _ => false,
     }
 }
@@ -111,19 +168,34 @@ fn parse(text: &str) -> Result<Query, &'static str> {
         return Err("unexpected token in the field list");
     }
     let (object, mut rest) = rest.split_once(' ').unwrap_or((rest, ""));
-    let mut query = Query { fields, object: object.to_owned(), conditions: Vec::new(), limit: None };
+    let mut query = Query { fields, object: object.to_owned(), conditions: Vec::new(), order_by: None, limit: None };
     if let Some(after) = rest.strip_prefix("WHERE ") {
         rest = after;
         loop {
-            let (field, after) = rest.split_once(" = ").ok_or("expected Field = value")?;
+            let (field, after) = rest.split_once(' ').ok_or("expected Field = value")?;
+            let (op, after) = match after.split_once(' ') {
+                Some(("=", after)) => (Op::Equals, after),
+                Some((">=", after)) => (Op::AtLeast, after),
+                _ => return Err("expected = or >="),
+            };
             let (literal, after) = literal(after)?;
-            query.conditions.push((field.trim().to_owned(), literal));
+            query.conditions.push((field.trim().to_owned(), op, literal));
             rest = after.trim_start();
             match rest.strip_prefix("AND ") {
                 Some(after) => rest = after,
                 None => break,
             }
         }
+    }
+    if let Some(after) = rest.strip_prefix("ORDER BY ") {
+        let (field, after) = after.split_once(' ').unwrap_or((after, ""));
+        let (descending, after) = match after.split_once(' ').unwrap_or((after, "")) {
+            ("DESC", after) => (true, after),
+            ("ASC", after) => (false, after),
+            _ => (false, after),
+        };
+        query.order_by = Some((field.to_owned(), descending));
+        rest = after.trim_start();
     }
     if let Some(limit) = rest.strip_prefix("LIMIT ") {
         query.limit = Some(limit.trim().parse().map_err(|_| "LIMIT expects a number")?);
@@ -138,6 +210,11 @@ fn literal(text: &str) -> Result<(Literal, &str), &'static str> {
         if let Some(rest) = text.strip_prefix(word) {
             return Ok((Literal::Bool(value), rest));
         }
+    }
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        let (word, rest) = text.split_once(' ').unwrap_or((text, ""));
+        let seconds = clock::seconds(word).ok_or("expected a datetime like 2026-11-30T19:05:00Z")?;
+        return Ok((Literal::DateTime(seconds), rest));
     }
     let body = text.strip_prefix('\'').ok_or("expected a quoted string")?;
     let mut value = String::new();
@@ -165,7 +242,7 @@ mod tests {
     #[test]
     fn literals_are_unescaped_and_an_unescaped_quote_ends_them() {
         let query = parse("SELECT Id FROM Contact WHERE Email = 'o\\'brien@example.ie' LIMIT 200").expect("valid");
-        assert_eq!(query.conditions, [("Email".to_owned(), Literal::Text("o'brien@example.ie".into()))]);
+        assert_eq!(query.conditions, [("Email".to_owned(), Op::Equals, Literal::Text("o'brien@example.ie".into()))]);
         assert_eq!(query.limit, Some(200));
         assert!(parse("SELECT Id FROM Contact WHERE Email = 'x' OR Id != '' LIMIT 1").is_err());
         assert!(parse("SELECT Id FROM Contact WHERE Email = 'x\\'").is_err());
@@ -175,6 +252,19 @@ mod tests {
     fn several_conditions_and_booleans() {
         let query = parse("SELECT Id FROM User WHERE IsActive = true AND Email = 'a@b.c' LIMIT 2").expect("valid");
         assert_eq!(query.object, "User");
-        assert_eq!(query.conditions[0], ("IsActive".to_owned(), Literal::Bool(true)));
+        assert_eq!(query.conditions[0], ("IsActive".to_owned(), Op::Equals, Literal::Bool(true)));
+    }
+
+    #[test]
+    fn datetimes_and_order() {
+        let query = parse(
+            "SELECT Id FROM Case WHERE ContactId = '003' AND LastModifiedDate >= 2026-12-30T19:01:05Z \
+             ORDER BY LastModifiedDate DESC LIMIT 1",
+        )
+        .expect("valid");
+        assert_eq!(query.conditions[1], ("LastModifiedDate".to_owned(), Op::AtLeast, Literal::DateTime(1_798_657_265)));
+        assert_eq!(query.order_by, Some(("LastModifiedDate".to_owned(), true)));
+        assert_eq!(query.limit, Some(1));
+        assert!(parse("SELECT Id FROM Case WHERE LastModifiedDate >= yesterday").is_err());
     }
 }

@@ -10,5 +10,6 @@ mod metrics;
 mod ownership;
 mod people;
 mod properties;
+mod repeat_callers;
 mod setup_check;
 mod transfer_leg;
