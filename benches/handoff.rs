@@ -15,6 +15,8 @@ enum Leg {
     First,
     Transfer,
     FirstWithKey,
+    /// A repeat caller with `REUSE_OPEN_CASE_HOURS` on: their open case is given back.
+    FirstReused,
     /// The first agent answers: the contact event that makes them the case's owner (agent seen before).
     AgentConnected,
     AgentConnectedWithKey,
@@ -26,6 +28,7 @@ impl Leg {
             Leg::First => "first leg",
             Leg::Transfer => "transfer leg",
             Leg::FirstWithKey => "first leg, external id",
+            Leg::FirstReused => "first leg, open case reused",
             Leg::AgentConnected => "agent connected (owner)",
             Leg::AgentConnectedWithKey => "agent connected, external id",
         }
@@ -47,7 +50,7 @@ fn contact_id(i: u64) -> String {
 fn event(leg: Leg, i: u64, case_id: &str) -> Value {
     let contact = contact_id(i);
     match leg {
-        Leg::First | Leg::FirstWithKey => {
+        Leg::First | Leg::FirstWithKey | Leg::FirstReused => {
             testkit::voice_event(&contact, &contact, json!("+14155550100"), json!({}), json!({}))
         }
         // The same call's first agent each time: the same owner again, as a redelivered event would leave.
@@ -191,14 +194,17 @@ fn main() {
         let keyed =
             testkit::handoff_at(&url, &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await.with_metrics_sink(|_| ());
         keyed.prepare(Duration::from_secs(5)).await;
+        let reusing =
+            testkit::handoff_at(&url, &[("REUSE_OPEN_CASE_HOURS", "24")]).await.with_metrics_sink(|_| ());
+        reusing.prepare(Duration::from_secs(5)).await;
         let case = testkit::invoke_ok(&plain, testkit::first_leg("+14155550100")).await;
         let case_id = case["SfdcCaseId"].as_str().expect("case id").to_owned();
         testkit::invoke_ok(&keyed, testkit::first_leg("+14155550100")).await;
 
         println!("connect-case-handoff benchmark: warm container, stand-in org in another process on loopback");
         println!(
-            "cold start in-process: configuration and clients {}; init (Salesforce login, libphonenumber metadata \
-             alongside) {}; metadata once loaded {}",
+            "cold start in-process: configuration and clients {}; init (Salesforce login and the describes of \
+             Contact and Account, libphonenumber metadata alongside) {}; metadata once loaded {}",
             ms(built),
             ms(prepared),
             ms(metadata_again)
@@ -208,7 +214,7 @@ fn main() {
         let (bare_time, bare_cpu, bare_rss) = cold_starts(&url, &[("SALESFORCE_URL", "")], runs).await;
         println!(
             "cold start of the release binary, process start to first poll (median of {runs}): with init's \
-             Salesforce login on loopback and libphonenumber's metadata {} ({} CPU, peak RSS {login_rss} kB); \
+             Salesforce login and describes on loopback and libphonenumber's metadata {} ({} CPU, peak RSS {login_rss} kB); \
              with a configuration error, so neither {} ({} CPU, peak RSS {bare_rss} kB)",
             ms(login_time),
             ms(login_cpu),
@@ -221,8 +227,19 @@ fn main() {
             "leg", "SF", "Connect", "p50 0ms", "p99 0ms", "CPU/leg", "p50 20ms", "p99 20ms", "floor", "p50/fl"
         );
         let mut first = 1_000_000;
-        for leg in [Leg::First, Leg::Transfer, Leg::FirstWithKey, Leg::AgentConnected, Leg::AgentConnectedWithKey] {
-            let handoff = if matches!(leg, Leg::FirstWithKey | Leg::AgentConnectedWithKey) { &keyed } else { &plain };
+        for leg in [
+            Leg::First,
+            Leg::Transfer,
+            Leg::FirstWithKey,
+            Leg::FirstReused,
+            Leg::AgentConnected,
+            Leg::AgentConnectedWithKey,
+        ] {
+            let handoff = match leg {
+                Leg::FirstWithKey | Leg::AgentConnectedWithKey => &keyed,
+                Leg::FirstReused => &reusing,
+                _ => &plain,
+            };
             org.set_latency_ms(0).expect("latency");
             let fast = run(handoff, leg, fast_count, first, &case_id).await;
             first += fast_count + 10;
