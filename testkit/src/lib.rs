@@ -162,17 +162,56 @@ pub async fn invoke_ok(handoff: &Handoff, event: Value) -> Value {
     }
 }
 
-/// JSON log lines written while the guard lives (on this thread, which `#[tokio::test]` runs on).
+/// JSON log lines written on this thread (which `#[tokio::test]` runs on) while the guard lives.
+///
+/// One global subscriber serves every capture, writing each line to the capturing thread's buffer. A
+/// subscriber per test (`set_default`) would not do: tracing caches per call site whether anyone listens,
+/// and a test on another thread reaching a call site first could leave a capture blind to it.
 #[derive(Clone, Default)]
 pub struct Logs(Arc<Mutex<Vec<u8>>>);
 
+thread_local! {
+    static CAPTURING: std::cell::RefCell<Option<Logs>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Ends this thread's capture when dropped.
+pub struct Capturing(());
+
+impl Drop for Capturing {
+    fn drop(&mut self) {
+        CAPTURING.with(|capture| capture.borrow_mut().take());
+    }
+}
+
+/// Writes a log line to the capture of the thread that logged it, or nowhere.
+struct ThisThread;
+
+impl Write for ThisThread {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        CAPTURING.with(|capture| {
+            if let Some(logs) = capture.borrow_mut().as_mut() {
+                logs.write_all(buf)?;
+            }
+            Ok(buf.len())
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Logs {
-    pub fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+    pub fn capture() -> (Self, Capturing) {
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            let filter = format!("{DEFAULT_LOG_FILTER},connect_case_handoff=trace");
+            // Fails only where a program installed its own, and then nothing is captured, visibly.
+            let _ = tracing::subscriber::set_global_default(json_log_subscriber(|| ThisThread, &filter));
+        });
         let logs = Self::default();
-        let writer = logs.clone();
-        let filter = format!("{DEFAULT_LOG_FILTER},connect_case_handoff=trace");
-        let guard = tracing::subscriber::set_default(json_log_subscriber(move || writer.clone(), &filter));
-        (logs, guard)
+        CAPTURING.with(|capture| *capture.borrow_mut() = Some(logs.clone()));
+        (logs, Capturing(()))
     }
 
     pub fn text(&self) -> String {
