@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::phone::Country;
-use crate::salesforce::{ClientCredentials, CredentialSource, is_field_api_name};
+use crate::salesforce::{CredentialSource, DEFAULT_AUDIENCE, Flow, Login, SigningKey, is_field_api_name};
 
 /// REST API version used when `SALESFORCE_API_VERSION` is unset.
 pub const DEFAULT_API_VERSION: &str = "66.0";
@@ -79,15 +79,7 @@ impl Config {
             return Err(ConfigError::Invalid { name: "SALESFORCE_URL", why: "must be an https:// URL" });
         }
 
-        let credentials = match get("SALESFORCE_SECRET_ARN") {
-            Some(secret_id) => CredentialSource::SecretsManager { secret_id },
-            None => CredentialSource::Static(ClientCredentials {
-                client_id: get("SALESFORCE_CLIENT_ID")
-                    .ok_or(ConfigError::Missing("SALESFORCE_CLIENT_ID (or SALESFORCE_SECRET_ARN)"))?,
-                client_secret: get("SALESFORCE_CLIENT_SECRET")
-                    .ok_or(ConfigError::Missing("SALESFORCE_CLIENT_SECRET (or SALESFORCE_SECRET_ARN)"))?,
-            }),
-        };
+        let credentials = credentials(&get)?;
 
         let api_version = get("SALESFORCE_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         let api_version = api_version.trim_start_matches(['v', 'V']).to_owned();
@@ -177,6 +169,45 @@ impl Config {
     }
 }
 
+/// The login: `SALESFORCE_AUTH`'s flow, with what it needs from the environment, or from the secret.
+fn credentials(get: &impl Fn(&str) -> Option<String>) -> Result<CredentialSource, ConfigError> {
+    let jwt = match get("SALESFORCE_AUTH").map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("client-credentials") => false,
+        Some("jwt-bearer") => true,
+        Some(_) => {
+            return Err(ConfigError::Invalid {
+                name: "SALESFORCE_AUTH",
+                why: "expected client-credentials or jwt-bearer",
+            });
+        }
+    };
+    let audience = get("SALESFORCE_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.to_owned());
+    if !audience.starts_with("https://") {
+        return Err(ConfigError::Invalid {
+            name: "SALESFORCE_AUDIENCE",
+            why: "expected https://login.salesforce.com or https://test.salesforce.com",
+        });
+    }
+    if let Some(secret_id) = get("SALESFORCE_SECRET_ARN") {
+        let flow = if jwt { Flow::JwtBearer { audience } } else { Flow::ClientCredentials };
+        return Ok(CredentialSource::SecretsManager { secret_id, flow });
+    }
+    let client_id =
+        get("SALESFORCE_CLIENT_ID").ok_or(ConfigError::Missing("SALESFORCE_CLIENT_ID (or SALESFORCE_SECRET_ARN)"))?;
+    if !jwt {
+        let client_secret = get("SALESFORCE_CLIENT_SECRET")
+            .ok_or(ConfigError::Missing("SALESFORCE_CLIENT_SECRET (or SALESFORCE_SECRET_ARN)"))?;
+        return Ok(CredentialSource::Static(Login::ClientCredentials { client_id, client_secret }));
+    }
+    let username =
+        get("SALESFORCE_USERNAME").ok_or(ConfigError::Missing("SALESFORCE_USERNAME (or SALESFORCE_SECRET_ARN)"))?;
+    let pem = get("SALESFORCE_PRIVATE_KEY")
+        .ok_or(ConfigError::Missing("SALESFORCE_PRIVATE_KEY (or SALESFORCE_SECRET_ARN)"))?;
+    let key = SigningKey::from_pem(&pem)
+        .map_err(|error| ConfigError::Invalid { name: "SALESFORCE_PRIVATE_KEY", why: error.why() })?;
+    Ok(CredentialSource::Static(Login::JwtBearer { client_id, username, key, audience }))
+}
+
 fn is_api_version(version: &str) -> bool {
     matches!(version.split_once('.'), Some((major, minor))
         if !major.is_empty() && !minor.is_empty()
@@ -219,7 +250,10 @@ mod tests {
     fn secret_arn_replaces_static_credentials() {
         let config = config(&[("SALESFORCE_URL", "https://x.my.salesforce.com"), ("SALESFORCE_SECRET_ARN", "arn:s")])
             .expect("valid");
-        assert_eq!(config.credentials, CredentialSource::SecretsManager { secret_id: "arn:s".into() });
+        assert_eq!(
+            config.credentials,
+            CredentialSource::SecretsManager { secret_id: "arn:s".into(), flow: Flow::ClientCredentials }
+        );
     }
 
     #[test]
@@ -268,11 +302,52 @@ mod tests {
             ("REUSE_OPEN_CASE_HOURS", "-1"),
             ("REUSE_OPEN_CASE_HOURS", "1.5"),
             ("REUSE_OPEN_CASE_HOURS", "721"),
+            ("SALESFORCE_AUTH", "password"),
+            ("SALESFORCE_AUDIENCE", "login.salesforce.com"),
         ] {
             let mut vars = BASE.to_vec();
             vars.push((name, value));
             let err = config(&vars).expect_err(value);
             assert!(err.to_string().starts_with(name), "{err}");
         }
+    }
+
+    #[test]
+    fn the_jwt_bearer_flow_reads_its_key_once_and_never_shows_it() {
+        let pem = include_str!("../testkit/keys/test-only-pkcs1.pem");
+        let jwt = [
+            ("SALESFORCE_URL", "https://x.my.salesforce.com"),
+            ("SALESFORCE_AUTH", "jwt-bearer"),
+            ("SALESFORCE_CLIENT_ID", "3MVG9"),
+            ("SALESFORCE_USERNAME", "integration@example.com"),
+        ];
+        let mut vars = jwt.to_vec();
+        vars.push(("SALESFORCE_PRIVATE_KEY", pem));
+        let read = config(&vars).expect("valid");
+        let CredentialSource::Static(Login::JwtBearer { audience, username, .. }) = &read.credentials else {
+            panic!("a JWT login: {:?}", read.credentials);
+        };
+        assert_eq!((audience.as_str(), username.as_str()), ("https://login.salesforce.com", "integration@example.com"));
+        assert!(!format!("{read:?}").contains("MII"), "the key is never printed");
+
+        vars.pop();
+        vars.push((
+            "SALESFORCE_PRIVATE_KEY",
+            "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0\n-----END RSA PRIVATE KEY-----",
+        ));
+        let error = config(&vars).expect_err("not a key");
+        assert!(error.to_string().starts_with("SALESFORCE_PRIVATE_KEY is invalid"), "{error}");
+        assert!(!error.to_string().contains("c2VjcmV0"), "{error}");
+
+        assert_eq!(config(&jwt), Err(ConfigError::Missing("SALESFORCE_PRIVATE_KEY (or SALESFORCE_SECRET_ARN)")));
+        let mut secret = jwt.to_vec();
+        secret.extend([("SALESFORCE_SECRET_ARN", "arn:s"), ("SALESFORCE_AUDIENCE", "https://test.salesforce.com")]);
+        assert_eq!(
+            config(&secret).expect("valid").credentials,
+            CredentialSource::SecretsManager {
+                secret_id: "arn:s".into(),
+                flow: Flow::JwtBearer { audience: "https://test.salesforce.com".into() }
+            }
+        );
     }
 }

@@ -101,7 +101,10 @@ impl Kind for SetupRun {
     async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<SetupReport, HandoffError> {
         let salesforce = async {
             match handoff.salesforce.log_in(deadline).await {
-                Ok(()) => self.record([pass("login", "the token endpoint gave a session for the client credentials")]),
+                Ok(()) => self.record([pass(
+                    "login",
+                    format!("the token endpoint gave a session for the {}", handoff.salesforce.login_flow()),
+                )]),
                 Err(error) => {
                     self.record([fail("login", format!("{error}: {}", error.what_to_fix()))]);
                     self.record(AFTER_LOGIN.map(|name| fail(name, "not run: the login failed")));

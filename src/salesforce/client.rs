@@ -2,7 +2,7 @@
 //! retry policy and counted.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -12,8 +12,9 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::SalesforceError;
-use super::credentials::{ClientCredentials, CredentialSource, Credentials};
-use super::error::{AuthFailure, AuthStage};
+use super::credentials::{CredentialSource, Credentials, Login};
+use super::error::{AuthFailure, AuthStage, Refusal, printable};
+use super::jwt;
 use super::refusal::Refusals;
 use super::retry::{Retry, is_transient, may_resend, transport_failure};
 use super::shape::OrgShape;
@@ -47,7 +48,12 @@ struct TokenAnswer {
 #[derive(Deserialize)]
 struct OAuthError {
     error: String,
+    #[serde(default)]
+    error_description: Option<String>,
 }
+
+/// The JWT bearer flow's `grant_type`.
+const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// One REST call, relative to the session's instance URL.
 pub(super) struct ApiRequest<'a> {
@@ -104,6 +110,11 @@ impl SalesforceClient {
         self.rules_on_create
     }
 
+    /// The login flow configured: `client credentials` or `JWT bearer assertion`.
+    pub fn login_flow(&self) -> &'static str {
+        self.credentials.flow()
+    }
+
     /// HTTP requests sent to Salesforce by this client so far, token requests included.
     pub fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
@@ -142,13 +153,20 @@ impl SalesforceClient {
         }
     }
 
-    async fn login(&self, credentials: &ClientCredentials, deadline: Instant) -> Result<Session, SalesforceError> {
+    async fn login(&self, login: &Login, deadline: Instant) -> Result<Session, SalesforceError> {
         let url = format!("{}/services/oauth2/token", self.login_url);
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", credentials.client_id.as_str()),
-            ("client_secret", credentials.client_secret.as_str()),
-        ];
+        let form: Vec<(&str, String)> = match login {
+            Login::ClientCredentials { client_id, client_secret } => vec![
+                ("grant_type", "client_credentials".to_owned()),
+                ("client_id", client_id.clone()),
+                ("client_secret", client_secret.clone()),
+            ],
+            Login::JwtBearer { client_id, username, key, audience } => {
+                let assertion = jwt::assertion(key, client_id, username, audience, SystemTime::now())
+                    .map_err(|error| SalesforceError::Configuration(format!("the private key {error}")))?;
+                vec![("grant_type", JWT_BEARER_GRANT.to_owned()), ("assertion", assertion)]
+            }
+        };
         // Asking for a token again is harmless: the login is idempotent.
         let (status, body) =
             self.exchange(|| self.http.post(&url).form(&form), true, "token endpoint", deadline).await?;
@@ -163,11 +181,15 @@ impl SalesforceClient {
         if status.is_server_error() {
             return Err(SalesforceError::Unavailable(format!("token endpoint HTTP {}", status.as_u16())));
         }
-        let code = serde_json::from_slice::<OAuthError>(&body).ok().map(|e| e.error);
-        let failure = AuthFailure::new(AuthStage::TokenEndpoint, code.as_deref(), "");
-        let shown = failure.oauth_error.as_deref().unwrap_or("no OAuth error code");
-        let what = format!("the token endpoint refused the client credentials (HTTP {} {shown})", status.as_u16());
-        Err(SalesforceError::Authentication(AuthFailure::new(AuthStage::TokenEndpoint, code.as_deref(), what)))
+        let answer = serde_json::from_slice::<OAuthError>(&body).ok();
+        let code = answer.as_ref().map(|a| a.error.as_str());
+        let refusal = answer.as_ref().and_then(|a| a.error_description.as_deref()).and_then(Refusal::read);
+        let shown = code.map_or_else(|| "no OAuth error code".to_owned(), printable);
+        let said = refusal.map(|r| format!(": {}", r.phrase())).unwrap_or_default();
+        let what =
+            format!("the token endpoint refused the {} (HTTP {} {shown}{said})", login.describe(), status.as_u16());
+        let jwt = matches!(login, Login::JwtBearer { .. });
+        Err(SalesforceError::Authentication(AuthFailure::refused(code, refusal, jwt, what)))
     }
 
     /// `GET path?query` in the current session: the JSON body of a success, the org's refusal otherwise.

@@ -1,5 +1,7 @@
-//! The OAuth client credentials: as configured, or from a Secrets Manager secret read once per container
-//! (on first use, so an unreadable secret fails invocations, never the container's init).
+//! How the function logs in to Salesforce: the OAuth 2.0 client credentials flow (a client id and secret)
+//! or the JWT bearer flow (a client id, the run-as username and a private key), with what they need from
+//! configuration, or from a Secrets Manager secret read once per container (on first use, so an unreadable
+//! secret fails invocations, never the container's init).
 
 use aws_config::SdkConfig;
 use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
@@ -8,86 +10,132 @@ use tokio::sync::OnceCell;
 
 use super::SalesforceError;
 use super::error::{AuthFailure, AuthStage};
+use super::jwt::SigningKey;
 
-/// Where the client credentials come from: configuration's choice.
+/// What one login sends, whichever flow.
+#[derive(Clone, PartialEq)]
+pub enum Login {
+    ClientCredentials { client_id: String, client_secret: String },
+    JwtBearer { client_id: String, username: String, key: SigningKey, audience: String },
+}
+
+/// Which flow a secret's JSON is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Flow {
+    /// `{"client_id", "client_secret"}`.
+    ClientCredentials,
+    /// `{"client_id", "username", "private_key"}`; the audience comes from configuration.
+    JwtBearer { audience: String },
+}
+
+/// Where the login comes from: configuration's choice.
 #[derive(Clone, PartialEq)]
 pub enum CredentialSource {
-    Static(ClientCredentials),
-    /// A Secrets Manager secret holding `{"client_id": "...", "client_secret": "..."}`.
-    SecretsManager {
-        secret_id: String,
-    },
+    Static(Login),
+    SecretsManager { secret_id: String, flow: Flow },
 }
 
-#[derive(Clone, PartialEq)]
-pub struct ClientCredentials {
-    pub client_id: String,
-    pub client_secret: String,
-}
-
-/// The credentials as the client reads them at login.
+/// The login as the client uses it.
 pub(super) enum Credentials {
-    Static(ClientCredentials),
-    Secret { client: aws_sdk_secretsmanager::Client, secret_id: String, cached: OnceCell<ClientCredentials> },
+    Static(Login),
+    Secret { client: aws_sdk_secretsmanager::Client, secret_id: String, flow: Flow, cached: OnceCell<Login> },
 }
 
 #[derive(Deserialize)]
 struct SecretValue {
     client_id: String,
-    client_secret: String,
+    client_secret: Option<String>,
+    username: Option<String>,
+    private_key: Option<String>,
+}
+
+impl Login {
+    /// The flow's name, for messages: `client credentials` or `JWT bearer assertion`.
+    pub(super) fn describe(&self) -> &'static str {
+        match self {
+            Self::ClientCredentials { .. } => "client credentials",
+            Self::JwtBearer { .. } => "JWT bearer assertion",
+        }
+    }
 }
 
 impl Credentials {
     /// Builds the Secrets Manager client only when the credentials live in a secret.
     pub(super) fn new(source: CredentialSource, sdk: &SdkConfig) -> Self {
         match source {
-            CredentialSource::Static(credentials) => Self::Static(credentials),
-            CredentialSource::SecretsManager { secret_id } => {
-                Self::Secret { client: aws_sdk_secretsmanager::Client::new(sdk), secret_id, cached: OnceCell::new() }
-            }
+            CredentialSource::Static(login) => Self::Static(login),
+            CredentialSource::SecretsManager { secret_id, flow } => Self::Secret {
+                client: aws_sdk_secretsmanager::Client::new(sdk),
+                secret_id,
+                flow,
+                cached: OnceCell::new(),
+            },
         }
     }
 
-    pub(super) async fn get(&self) -> Result<ClientCredentials, SalesforceError> {
+    /// The flow's name, for messages.
+    pub(super) fn flow(&self) -> &'static str {
         match self {
-            Self::Static(credentials) => Ok(credentials.clone()),
-            Self::Secret { client, secret_id, cached } => {
-                cached.get_or_try_init(|| read_secret(client, secret_id)).await.cloned()
+            Self::Static(login) => login.describe(),
+            Self::Secret { flow: Flow::ClientCredentials, .. } => "client credentials",
+            Self::Secret { flow: Flow::JwtBearer { .. }, .. } => "JWT bearer assertion",
+        }
+    }
+
+    pub(super) async fn get(&self) -> Result<Login, SalesforceError> {
+        match self {
+            Self::Static(login) => Ok(login.clone()),
+            Self::Secret { client, secret_id, flow, cached } => {
+                cached.get_or_try_init(|| read_secret(client, secret_id, flow)).await.cloned()
             }
         }
     }
+}
+
+fn unusable(what: impl Into<String>) -> SalesforceError {
+    SalesforceError::Authentication(AuthFailure::new(AuthStage::Credentials, None, what))
 }
 
 async fn read_secret(
     client: &aws_sdk_secretsmanager::Client,
     secret_id: &str,
-) -> Result<ClientCredentials, SalesforceError> {
+    flow: &Flow,
+) -> Result<Login, SalesforceError> {
     // Boxed: the SDK's future is deep enough to overflow rustc's layout recursion limit once nested.
     let output = Box::pin(client.get_secret_value().secret_id(secret_id).send()).await.map_err(|error| {
         let code = error.code().unwrap_or("no error code").to_owned();
-        SalesforceError::Authentication(AuthFailure::new(
-            AuthStage::Credentials,
-            None,
-            format!("could not read the credentials secret ({code})"),
-        ))
+        unusable(format!("could not read the credentials secret ({code})"))
     })?;
-    let value: SecretValue =
-        output.secret_string().and_then(|json| serde_json::from_str(json).ok()).ok_or_else(|| {
-            SalesforceError::Authentication(AuthFailure::new(
-                AuthStage::Credentials,
-                None,
-                "the credentials secret is not JSON with client_id and client_secret",
-            ))
-        })?;
-    tracing::info!("read the Salesforce client credentials from Secrets Manager");
-    Ok(ClientCredentials { client_id: value.client_id, client_secret: value.client_secret })
+    let value: Option<SecretValue> = output.secret_string().and_then(|json| serde_json::from_str(json).ok());
+    let login = match (value, flow) {
+        (Some(SecretValue { client_id, client_secret: Some(client_secret), .. }), Flow::ClientCredentials) => {
+            Login::ClientCredentials { client_id, client_secret }
+        }
+        (
+            Some(SecretValue { client_id, username: Some(username), private_key: Some(pem), .. }),
+            Flow::JwtBearer { audience },
+        ) => {
+            let key = SigningKey::from_pem(&pem).map_err(|error| {
+                SalesforceError::Configuration(format!("the credentials secret's private_key {error}"))
+            })?;
+            Login::JwtBearer { client_id, username, key, audience: audience.clone() }
+        }
+        (_, Flow::ClientCredentials) => {
+            return Err(unusable("the credentials secret is not JSON with client_id and client_secret"));
+        }
+        (_, Flow::JwtBearer { .. }) => {
+            return Err(unusable("the credentials secret is not JSON with client_id, username and private_key"));
+        }
+    };
+    tracing::info!(flow = login.describe(), "read the Salesforce credentials from Secrets Manager");
+    Ok(login)
 }
 
 impl std::fmt::Debug for CredentialSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Static(_) => f.write_str("Static(<redacted>)"),
-            Self::SecretsManager { secret_id } => write!(f, "SecretsManager({secret_id})"),
+            Self::Static(login) => write!(f, "Static({}, <redacted>)", login.describe()),
+            Self::SecretsManager { secret_id, flow } => write!(f, "SecretsManager({secret_id}, {flow:?})"),
         }
     }
 }

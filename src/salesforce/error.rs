@@ -22,17 +22,76 @@ pub enum SalesforceError {
     /// The answer was not what the REST API documents.
     #[error("Salesforce answered unexpectedly: {0}")]
     Protocol(String),
+    /// The credentials as configured cannot be used (a private key that is not one); names where it is.
+    #[error("invalid configuration: {0}")]
+    Configuration(String),
 }
 
 /// Why there is no session: what happened (no secret, no token in it) and, when the token endpoint
-/// refused, its OAuth `error` code.
+/// refused, its OAuth `error` code and what its `error_description` said, read into a [`Refusal`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuthFailure {
     pub stage: AuthStage,
     /// The token endpoint's OAuth `error` (`invalid_client`, `invalid_grant`, …), reduced to code
     /// characters; `None` when it gave none or was not asked.
     pub oauth_error: Option<String>,
+    /// What the refusal's description says (its text is not kept: only what it means).
+    pub refusal: Option<Refusal>,
+    /// Whether the login was the JWT bearer flow's.
+    pub jwt: bool,
     what: String,
+}
+
+/// What a token endpoint's `error_description` says, as far as it tells what to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// "user hasn't approved this consumer", "user is not admin approved to access this app".
+    NotApproved,
+    /// "audience is invalid".
+    Audience,
+    /// "invalid assertion": the signature does not match the app's certificate.
+    Assertion,
+    /// "expired authorization code", "expired …": the assertion's `exp` (or the clock).
+    Expired,
+    /// "no client credentials user enabled": the client credentials flow has no run-as user.
+    NoRunAsUser,
+    /// Any other description naming the user ("user does not exist", "invalid user").
+    User,
+}
+
+impl Refusal {
+    /// Reads a description Salesforce gave; `None` for one that says nothing this function knows.
+    pub(super) fn read(description: &str) -> Option<Self> {
+        let text = description.to_ascii_lowercase();
+        let has = |words: &str| text.contains(words);
+        Some(if has("approved") || has("app access") {
+            Self::NotApproved
+        } else if has("audience") {
+            Self::Audience
+        } else if has("assertion") || has("signature") || has("certificate") {
+            Self::Assertion
+        } else if has("expired") {
+            Self::Expired
+        } else if has("client credentials user") {
+            Self::NoRunAsUser
+        } else if has("user") {
+            Self::User
+        } else {
+            return None;
+        })
+    }
+
+    /// What the description said, in Salesforce's words.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Self::NotApproved => "user hasn't approved this consumer",
+            Self::Audience => "audience is invalid",
+            Self::Assertion => "invalid assertion",
+            Self::Expired => "expired authorization code",
+            Self::NoRunAsUser => "no client credentials user enabled",
+            Self::User => "invalid user",
+        }
+    }
 }
 
 /// Where the login failed.
@@ -48,7 +107,17 @@ pub enum AuthStage {
 
 impl AuthFailure {
     pub(super) fn new(stage: AuthStage, oauth_error: Option<&str>, what: impl Into<String>) -> Self {
-        Self { stage, oauth_error: oauth_error.map(printable), what: what.into() }
+        Self { stage, oauth_error: oauth_error.map(printable), refusal: None, jwt: false, what: what.into() }
+    }
+
+    /// A token endpoint's refusal of a login: its code, what its description means, and which flow.
+    pub(super) fn refused(
+        oauth_error: Option<&str>,
+        refusal: Option<Refusal>,
+        jwt: bool,
+        what: impl Into<String>,
+    ) -> Self {
+        Self { refusal, jwt, ..Self::new(AuthStage::TokenEndpoint, oauth_error, what) }
     }
 
     /// The same failure, said again with more (`; not asking again for 12 s`).
@@ -71,6 +140,7 @@ impl SalesforceError {
             Self::Unavailable(_) => "SalesforceUnavailable",
             Self::Rejected { .. } => "SalesforceRequestRejected",
             Self::Protocol(_) => "SalesforceProtocolError",
+            Self::Configuration(_) => "ConfigurationError",
         }
     }
 
@@ -80,7 +150,7 @@ impl SalesforceError {
         match self {
             Self::Unavailable(_) => true,
             Self::Rejected { .. } => self.has_code("REQUEST_LIMIT_EXCEEDED"),
-            Self::Authentication(_) | Self::Protocol(_) => false,
+            Self::Authentication(_) | Self::Protocol(_) | Self::Configuration(_) => false,
         }
     }
 
@@ -89,26 +159,61 @@ impl SalesforceError {
         matches!(self, Self::Rejected { codes, .. } if codes.split(", ").any(|c| c == code))
     }
 
-    /// What an operator should fix when a login fails, by where it failed and the OAuth code.
+    /// What an operator should fix when a login fails: by where it failed, the OAuth code and what the
+    /// description said, never by searching the text.
     pub fn what_to_fix(&self) -> &'static str {
-        match self {
-            Self::Authentication(failure) => match (failure.stage, failure.oauth_error.as_deref()) {
-                (AuthStage::Credentials, _) => {
-                    "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id and client_secret, and \
-                     that the function's role may call secretsmanager:GetSecretValue on it"
+        let Self::Authentication(failure) = self else {
+            return match self {
+                Self::Unavailable(_) => {
+                    "check SALESFORCE_URL (the org's My Domain URL) and the function's network route to it"
                 }
-                (_, Some("invalid_client" | "invalid_client_id")) => {
-                    "check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (or the secret's client_id and client_secret)"
-                }
-                (_, Some("invalid_grant" | "unsupported_grant_type")) => {
-                    "enable the client credentials flow on the External Client App and set its run-as user"
-                }
+                Self::Configuration(_) => "fix the variable or secret value named",
                 _ => "check the External Client App and the credentials",
-            },
-            Self::Unavailable(_) => {
-                "check SALESFORCE_URL (the org's My Domain URL) and the function's network route to it"
+            };
+        };
+        match (failure.stage, failure.oauth_error.as_deref(), failure.refusal, failure.jwt) {
+            (AuthStage::Credentials, _, _, false) => {
+                "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id and client_secret, and \
+                 that the function's role may call secretsmanager:GetSecretValue on it"
             }
-            Self::Rejected { .. } | Self::Protocol(_) => "check the External Client App and the credentials",
+            (AuthStage::Credentials, _, _, true) => {
+                "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id, username and private_key, \
+                 and that the function's role may call secretsmanager:GetSecretValue on it"
+            }
+            (_, _, Some(Refusal::NotApproved), _) => {
+                "pre-authorize the External Client App for the run-as user: in its policies choose \
+                 \"Admin approved users are pre-authorized\" and add the user's profile or a permission set \
+                 assigned to the user"
+            }
+            (_, _, Some(Refusal::Audience), _) => {
+                "set SALESFORCE_AUDIENCE to https://login.salesforce.com for production or a Developer \
+                 Edition org, https://test.salesforce.com for a sandbox"
+            }
+            (_, _, Some(Refusal::Assertion), _) => {
+                "upload to the External Client App the certificate made from SALESFORCE_PRIVATE_KEY (the \
+                 certificate it has does not match the key), and check SALESFORCE_CLIENT_ID"
+            }
+            (_, _, Some(Refusal::Expired), _) => {
+                "the assertion arrived expired: check the clock where the function runs (it signs for 150 s)"
+            }
+            (_, _, Some(Refusal::User), true) => {
+                "check SALESFORCE_USERNAME (the run-as user's Salesforce username, for example \
+                 integration@example.com) and that the user is active"
+            }
+            (_, Some("invalid_client" | "invalid_client_id"), _, true) => {
+                "check SALESFORCE_CLIENT_ID (the External Client App's consumer key)"
+            }
+            (_, Some("invalid_client" | "invalid_client_id"), _, false) => {
+                "check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (or the secret's client_id and client_secret)"
+            }
+            (_, Some("invalid_grant" | "unsupported_grant_type"), _, true) => {
+                "enable the JWT bearer flow on the External Client App, upload the certificate of \
+                 SALESFORCE_PRIVATE_KEY, and pre-authorize the run-as user"
+            }
+            (_, Some("invalid_grant" | "unsupported_grant_type"), _, false) => {
+                "enable the client credentials flow on the External Client App and set its run-as user"
+            }
+            _ => "check the External Client App and the credentials",
         }
     }
 }
@@ -207,6 +312,20 @@ mod tests {
         let misleading = AuthFailure::new(AuthStage::TokenEndpoint, Some("invalid_grant"), "invalid_client_id?");
         assert!(SalesforceError::Authentication(misleading).what_to_fix().contains("client credentials flow"));
         let secret = SalesforceError::Authentication(AuthFailure::new(AuthStage::Credentials, None, "no secret"));
+        let jwt = |description: &str| {
+            SalesforceError::Authentication(AuthFailure::refused(
+                Some("invalid_grant"),
+                Refusal::read(description),
+                true,
+                "",
+            ))
+        };
+        assert!(jwt("user hasn't approved this consumer").what_to_fix().contains("pre-authorize"));
+        assert!(jwt("audience is invalid").what_to_fix().contains("SALESFORCE_AUDIENCE"));
+        assert!(jwt("invalid assertion").what_to_fix().contains("certificate"));
+        assert!(jwt("expired authorization code").what_to_fix().contains("clock"));
+        assert!(jwt("user does not exist").what_to_fix().contains("SALESFORCE_USERNAME"));
+        assert!(jwt("something new").what_to_fix().contains("JWT bearer flow"));
         assert!(secret.what_to_fix().contains("SALESFORCE_SECRET_ARN"));
         let down = SalesforceError::Unavailable("HTTP 503".into());
         assert_eq!((down.error_type(), down.is_retryable()), ("SalesforceUnavailable", true));

@@ -3,7 +3,7 @@
 //! what to fix, when a record is gone) is said here, in `error`.
 //!
 //! - `client`: one OAuth session per container, renewed once on `401`; `credentials`: the client
-//!   credentials, or a Secrets Manager secret read once; `refusal`: a refused login is not retried for
+//!   credentials or the JWT bearer login (`jwt`: the RS256 assertion), or a Secrets Manager secret read once; `refusal`: a refused login is not retried for
 //!   30 s; `retry`: the one retry policy of every request.
 //! - `shape`: the org's phone fields and person accounts, learned from `describe` once per container;
 //!   `search`: the phone search and the email query; `cases`: reading and creating cases; `owners`: the
@@ -21,6 +21,7 @@ mod describe;
 mod error;
 mod fields;
 mod id;
+mod jwt;
 mod owners;
 mod refusal;
 mod retry;
@@ -36,10 +37,11 @@ use tokio::time::Instant;
 
 pub use cases::{CaseRecord, OpenCase};
 pub use client::SalesforceClient;
-pub use credentials::{ClientCredentials, CredentialSource};
+pub use credentials::{CredentialSource, Flow, Login};
 pub use error::SalesforceError;
 pub use fields::is_field_api_name;
 pub use id::{CaseId, SalesforceId};
+pub use jwt::{DEFAULT_AUDIENCE, SigningKey};
 pub use search::{Candidate, escape_search_term, search_query};
 pub use shape::OrgShape;
 

@@ -56,6 +56,8 @@ pub use state::{CaseWrite, Contact, Recorded, User};
 /// Client credentials the stand-in org accepts unless told otherwise.
 pub const CLIENT_ID: &str = "standin-client-id";
 pub const CLIENT_SECRET: &str = "standin-client-secret";
+/// The run-as user a JWT bearer login names, pre-authorized by [`StandinOrg::trust_jwt_key`].
+pub const JWT_USERNAME: &str = "integration@standin.example.com";
 /// A Secrets Manager secret holding [`CLIENT_ID`] and [`CLIENT_SECRET`].
 pub const SECRET_ARN: &str =
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:connect-case-handoff/salesforce-AbCdEf";

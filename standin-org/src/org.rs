@@ -15,7 +15,7 @@ use crate::route::Route;
 use crate::schema::PERSON_PHONES;
 use crate::server;
 use crate::setup::Setup;
-use crate::state::{AccountRow, CaseWrite, Contact, ContactRow, Recorded, Shared, State, User, lock};
+use crate::state::{AccountRow, CaseWrite, Contact, ContactRow, JwtApp, Recorded, Shared, State, User, lock};
 use crate::{
     CLIENT_ID, CLIENT_SECRET, FIRST_AGENT, FIRST_AGENT_USERNAME, SECOND_AGENT, SECOND_AGENT_USERNAME, SECRET_ARN,
 };
@@ -70,6 +70,22 @@ impl StandinOrg {
         let mut state = self.state();
         state.client_id = client_id.into();
         state.client_secret = client_secret.into();
+    }
+
+    /// Sets the External Client App up for the JWT bearer flow: `public_key` (DER `RSAPublicKey`, from the
+    /// certificate uploaded to it) verifies assertions, which must name `audience`; `users` are the
+    /// usernames that may log in, each pre-authorized or not.
+    pub fn set_jwt_app(&self, public_key: Vec<u8>, audience: &str, users: &[(&str, bool)]) {
+        let users = users.iter().map(|(user, approved)| ((*user).to_owned(), *approved)).collect();
+        self.state().jwt = Some(JwtApp { public_key, audience: audience.into(), users });
+    }
+
+    /// [`set_jwt_app`](Self::set_jwt_app) with the public half of a PEM private key, for
+    /// [`JWT_USERNAME`](crate::JWT_USERNAME), pre-authorized; `false` when the PEM is not an RSA key.
+    pub fn trust_jwt_key(&self, private_key_pem: &str) -> bool {
+        let Some(public_key) = crate::oauth::public_key_of_pem(private_key_pem) else { return false };
+        self.set_jwt_app(public_key, "https://login.salesforce.com", &[(crate::JWT_USERNAME, true)]);
+        true
     }
 
     pub fn set_secret(&self, secret_id: &str, secret_string: &str) {

@@ -62,6 +62,15 @@ pub(crate) struct AccountRow {
     pub person_contact_id: Option<String>,
 }
 
+/// An External Client App set up for the JWT bearer flow: the certificate's public key (DER
+/// `RSAPublicKey`), the audience it takes, and the users, each pre-authorized or not.
+#[derive(Debug, Clone)]
+pub(crate) struct JwtApp {
+    pub public_key: Vec<u8>,
+    pub audience: String,
+    pub users: Vec<(String, bool)>,
+}
+
 /// One request as it arrived, for tests that check what reached the wire.
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -87,6 +96,8 @@ pub(crate) struct State {
     pub url: String,
     pub client_id: String,
     pub client_secret: String,
+    /// The External Client App's JWT bearer settings, when it has them.
+    pub jwt: Option<JwtApp>,
     pub tokens: HashSet<String>,
     pub tokens_issued: u64,
     pub contacts: Vec<ContactRow>,

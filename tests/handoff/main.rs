@@ -4,6 +4,7 @@ mod bootstrap;
 mod channels;
 mod failures;
 mod first_leg;
+mod jwt;
 mod logs;
 mod matching;
 mod metrics;
