@@ -8,10 +8,17 @@ import sys
 from cfnlint.decode import cfn_yaml
 
 
-def substituted(value):
-    """The text of an Fn::Sub, with each ${Name} replaced by a placeholder of the right JSON shape."""
+def substituted(value, values=None):
+    """The text of an Fn::Sub, with each ${Name} replaced by `values[Name]` or a placeholder of the right
+    JSON shape."""
+    values = values or {}
     text = value["Fn::Sub"][0] if isinstance(value["Fn::Sub"], list) else value["Fn::Sub"]
-    return re.sub(r"\$\{([^}!]+)\}", lambda m: "1" if m.group(1) == "Budget" else "placeholder", text)
+
+    def placeholder(match):
+        name = match.group(1)
+        return values.get(name, "1" if name == "Budget" else "placeholder")
+
+    return re.sub(r"\$\{([^}!]+)\}", placeholder, text)
 
 
 def check_flow(name, flow):
@@ -28,13 +35,32 @@ def check_flow(name, flow):
             assert 0 < limit <= 8, f"{name}: Connect waits 1 to 8 s for a Lambda"
 
 
+def check_waits(template):
+    """Every response budget the template allows gets a flow wait at least 0.5 s above it, within Connect's
+    8 s: else a slow Salesforce makes the flow take its Error branch after the function made a case."""
+    budgets = template["Parameters"]["ResponseBudgetMs"]["AllowedValues"]
+    waits = template["Mappings"]["FlowWait"]
+    for budget in budgets:
+        seconds = int(waits[str(budget)]["Seconds"])
+        if not (int(budget) + 500 <= seconds * 1000 <= 8000):
+            sys.exit(f"ResponseBudgetMs {budget}: the sample flows wait {seconds} s, not 0.5 s to spare within 8 s")
+    return budgets, waits
+
+
 def main(path):
     template = cfn_yaml.load(path)
+    budgets, waits = check_waits(template)
     checked = 0
     for name, resource in template["Resources"].items():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::Connect::ContactFlow":
-            check_flow(name, json.loads(substituted(properties["Content"])))
+            sub = properties["Content"]["Fn::Sub"]
+            wait = sub[1].get("FlowWaitSeconds", {}) if isinstance(sub, list) else {}
+            if wait != {"Fn::FindInMap": ["FlowWait", {"Ref": "ResponseBudgetMs"}, "Seconds"]}:
+                sys.exit(f"{name}: the Invoke block's wait must come from the FlowWait mapping of ResponseBudgetMs")
+            for budget in budgets:
+                flow = json.loads(substituted(properties["Content"], {"FlowWaitSeconds": waits[str(budget)]["Seconds"]}))
+                check_flow(name, flow)
             checked += 1
         elif resource["Type"] == "AWS::CloudWatch::Dashboard":
             body = json.loads(substituted(properties["DashboardBody"]))
