@@ -7,6 +7,9 @@ use crate::salesforce::{CredentialSource, DEFAULT_AUDIENCE, Flow, Login, Signing
 
 /// REST API version used when `SALESFORCE_API_VERSION` is unset.
 pub const DEFAULT_API_VERSION: &str = "66.0";
+/// The oldest REST API version whose answers the function reads: SOSL's `WITH SPELL_CORRECTION` clause
+/// came with 40.0 (Summer '17), after the `searchRecords` answer (37.0) and `/composite` (38.0).
+pub const MIN_API_VERSION: (u32, u32) = (40, 0);
 /// Connect's "Invoke AWS Lambda function" block waits 3 s by default; answer well inside that.
 pub const DEFAULT_RESPONSE_BUDGET: Duration = Duration::from_millis(2500);
 /// The longest reuse window: a case open and untouched for a month is no longer "the same problem".
@@ -208,6 +211,23 @@ fn credentials(get: &impl Fn(&str) -> Option<String>) -> Result<CredentialSource
     Ok(CredentialSource::Static(Login::JwtBearer { client_id, username, key, audience }))
 }
 
+impl Config {
+    /// `Err` when `SALESFORCE_API_VERSION` is older than [`MIN_API_VERSION`]: every invocation that talks to
+    /// Salesforce fails with it, naming the variable and the minimum, and the setup check reports it.
+    pub fn check_api_version(&self) -> Result<(), ConfigError> {
+        let (major, minor) = self.api_version.split_once('.').unwrap_or_default();
+        let version = (major.parse::<u32>().unwrap_or(0), minor.parse::<u32>().unwrap_or(0));
+        if version >= MIN_API_VERSION {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid {
+                name: "SALESFORCE_API_VERSION",
+                why: "must be 40.0 or later, the oldest version whose search and composite answers the function reads",
+            })
+        }
+    }
+}
+
 fn is_api_version(version: &str) -> bool {
     matches!(version.split_once('.'), Some((major, minor))
         if !major.is_empty() && !minor.is_empty()
@@ -349,5 +369,21 @@ mod tests {
                 flow: Flow::JwtBearer { audience: "https://test.salesforce.com".into() }
             }
         );
+    }
+
+    #[test]
+    fn api_versions_older_than_the_floor_are_named_with_the_minimum() {
+        for (version, usable) in [("35.0", false), ("39.0", false), ("40.0", true), ("66.0", true), ("100.0", true)] {
+            let mut vars = BASE.to_vec();
+            vars.push(("SALESFORCE_API_VERSION", version));
+            let checked = config(&vars).expect("parses").check_api_version();
+            assert_eq!(checked.is_ok(), usable, "{version}");
+            if let Err(error) = checked {
+                assert!(
+                    error.to_string().starts_with("SALESFORCE_API_VERSION is invalid: must be 40.0 or later"),
+                    "{error}"
+                );
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -44,26 +45,58 @@ pub enum OwnerError {
     Connect(#[from] ConnectError),
 }
 
-/// Per-container answers that do not change during a shift: Connect usernames by user id, and the
-/// Salesforce user behind each username. Only found answers are kept.
+/// How long a container trusts what it learned of an agent: an agent renamed in Connect, or a Salesforce
+/// user deactivated or changed mid-shift, is seen within this time, at one more request per agent.
+pub const AGENT_CACHE_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// Per-container answers that rarely change during a shift, each kept for [`AGENT_CACHE_LIFETIME`]:
+/// Connect usernames by user id, and the Salesforce user behind each username. Only found answers are
+/// kept.
 #[derive(Default)]
 pub struct OwnerCache {
-    usernames: Mutex<HashMap<String, String>>,
-    users: Mutex<HashMap<String, SalesforceId>>,
+    usernames: Expiring<String>,
+    users: Expiring<SalesforceId>,
+}
+
+/// A map whose entries are forgotten [`AGENT_CACHE_LIFETIME`] after they were kept.
+struct Expiring<V>(Mutex<HashMap<String, (Instant, V)>>);
+
+impl<V> Default for Expiring<V> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<V: Clone> Expiring<V> {
+    fn get(&self, key: &str) -> Option<V> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(key) {
+            Some((kept, value)) if kept.elapsed() < AGENT_CACHE_LIFETIME => Some(value.clone()),
+            Some(_) => {
+                map.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn keep(&self, key: &str, value: V) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_owned(), (Instant::now(), value));
+    }
 }
 
 impl OwnerCache {
     fn username(&self, user_id: &str) -> Option<String> {
-        self.usernames.lock().unwrap_or_else(|p| p.into_inner()).get(user_id).cloned()
+        self.usernames.get(user_id)
     }
     fn keep_username(&self, user_id: &str, username: &str) {
-        self.usernames.lock().unwrap_or_else(|p| p.into_inner()).insert(user_id.to_owned(), username.to_owned());
+        self.usernames.keep(user_id, username.to_owned());
     }
     fn user(&self, username: &str) -> Option<SalesforceId> {
-        self.users.lock().unwrap_or_else(|p| p.into_inner()).get(username).cloned()
+        self.users.get(username)
     }
     fn keep_user(&self, username: &str, user: &SalesforceId) {
-        self.users.lock().unwrap_or_else(|p| p.into_inner()).insert(username.to_owned(), user.clone());
+        self.users.keep(username, user.clone());
     }
 }
 
@@ -327,5 +360,20 @@ mod tests {
         let outcome = run(&memory, &OwnerCache::default(), &connected(CALL, None), &rules(None)).await;
         assert!(matches!(outcome, OwnerOutcome::Ignored(_)), "{outcome:?}");
         assert_eq!(memory.take_calls(), ["attribute"], "the attributes a non-reused call reads anyway");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn what_a_container_learned_of_an_agent_is_asked_again_after_fifteen_minutes() {
+        let user = SalesforceId::parse("005000000000007").expect("id");
+        let memory = Memory { attribute: Some(case_id().to_string()), users: vec![user], ..Memory::default() };
+        let cache = OwnerCache::default();
+        run(&memory, &cache, &connected(CALL, None), &rules(None)).await;
+        assert_eq!(memory.take_calls(), ["attribute", "username", "users", "set owner"]);
+        tokio::time::advance(AGENT_CACHE_LIFETIME - Duration::from_secs(1)).await;
+        run(&memory, &cache, &connected(CALL, None), &rules(None)).await;
+        assert_eq!(memory.take_calls(), ["attribute", "set owner"], "still known");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        run(&memory, &cache, &connected(CALL, None), &rules(None)).await;
+        assert_eq!(memory.take_calls(), ["attribute", "username", "users", "set owner"], "asked again");
     }
 }

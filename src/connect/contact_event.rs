@@ -24,9 +24,23 @@ pub struct ContactEvent {
 }
 
 impl ContactEvent {
-    /// Whether `payload` is an EventBridge event of Connect's (so it is routed here, not to the flow).
+    /// Whether `payload` is an EventBridge event (so it is routed here, not to the flow).
     pub fn is_one(payload: &Value) -> bool {
         payload.get("detail-type").is_some() && payload.get("source").is_some()
+    }
+
+    /// For an EventBridge event of another `source` or `detail-type` (a misrouted rule, say): what it says
+    /// it is, reduced to printable characters for a log line; `None` for Connect's contact events.
+    pub fn elsewhere(payload: &Value) -> Option<String> {
+        let source = text(payload.get("source"));
+        let detail_type = text(payload.get("detail-type"));
+        if source == Some(CONTACT_EVENT_SOURCE) && detail_type == Some(CONTACT_EVENT_DETAIL_TYPE) {
+            return None;
+        }
+        let shown = |value: Option<&str>| -> String {
+            value.unwrap_or("(not a string)").chars().filter(|c| c.is_ascii_graphic() || *c == ' ').take(64).collect()
+        };
+        Some(format!("source {}, detail-type {}", shown(source), shown(detail_type)))
     }
 
     pub fn from_value(payload: &Value) -> Result<Self, EventError> {

@@ -111,6 +111,12 @@ impl Kind for SetupRun {
                     return;
                 }
             }
+            if let Err(error) = handoff.config.check_api_version() {
+                self.record([fail("api_version", error.to_string())]);
+                let why = "not run: SALESFORCE_API_VERSION is older than the function reads";
+                self.record(AFTER_LOGIN.iter().skip(1).map(|name| fail(name, why)));
+                return;
+            }
             self.record([handoff.check_api_version(deadline).await]);
             self.record(handoff.check_case(deadline).await);
             self.record([handoff.check_owner_field(deadline).await]);
@@ -133,6 +139,8 @@ impl Kind for SetupRun {
             fail(name, format!("timed out: no answer within the response budget of {ms} ms (RESPONSE_BUDGET_MS)"))
         }))
     }
+
+    const REPORTS_CONFIGURATION: bool = true;
 
     fn outcome(report: &SetupReport) -> &str {
         if report.ok { "setup-ok" } else { "setup-failed" }

@@ -24,26 +24,46 @@ impl From<OwnerReport> for Response {
     }
 }
 
-/// One contact event.
-pub(super) struct OwnerChange(ContactEvent);
+/// One EventBridge event: Connect's contact event, or one a rule sent here by mistake.
+pub(super) enum OwnerChange {
+    Event(ContactEvent),
+    /// Another `source` or `detail-type`: changes nothing and succeeds, since a retry would not help.
+    Elsewhere(String),
+}
 
 impl Kind for OwnerChange {
     type Answer = OwnerReport;
 
     fn parse(payload: Value) -> Result<Self, EventError> {
-        ContactEvent::from_value(&payload).map(Self)
+        match ContactEvent::elsewhere(&payload) {
+            Some(what) => Ok(Self::Elsewhere(what)),
+            None => ContactEvent::from_value(&payload).map(Self::Event),
+        }
     }
 
     fn span(&self) -> tracing::Span {
-        tracing::info_span!("invocation", contact_id = %self.0.contact_id, event_type = %self.0.event_type)
+        match self {
+            Self::Event(event) => {
+                tracing::info_span!("invocation", contact_id = %event.contact_id, event_type = %event.event_type)
+            }
+            Self::Elsewhere(_) => tracing::info_span!("invocation", event = "EventBridge"),
+        }
     }
 
     async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<OwnerReport, HandoffError> {
+        let event = match self {
+            Self::Event(event) => event,
+            Self::Elsewhere(what) => {
+                tracing::warn!(event = %what, "an EventBridge event that is not an Amazon Connect contact event; is a rule misrouted?");
+                let detail = format!("not an Amazon Connect contact event ({what}): nothing changed");
+                return Ok(OwnerReport { owner: "ignored", detail });
+            }
+        };
         let outcome = assign_first_agent(
             &handoff.salesforce,
             &handoff.connect,
             &handoff.owners,
-            &self.0,
+            event,
             &handoff.owner_rules,
             deadline,
         )

@@ -104,6 +104,9 @@ trait Kind: Sized + Sync {
 
     /// The invocation's log line for an answer (the skeleton writes a failure's).
     fn log(answer: &Self::Answer, line: &Line);
+
+    /// Whether the kind reports an unusable configuration itself (the setup check) instead of failing.
+    const REPORTS_CONFIGURATION: bool = false;
 }
 
 /// What every invocation's log line says besides the kind's own fields.
@@ -275,9 +278,14 @@ impl Handoff {
         };
         let span = kind.span();
         async {
-            let result = match tokio::time::timeout_at(invocation.deadline, kind.run(self, invocation.deadline)).await {
-                Ok(result) => result,
-                Err(_) => kind.timed_out(invocation.deadline - invocation.started),
+            let usable = if K::REPORTS_CONFIGURATION { Ok(()) } else { self.config.check_api_version() };
+            let result = match usable {
+                Err(error) => Err(HandoffError::Configuration(error)),
+                Ok(()) => match tokio::time::timeout_at(invocation.deadline, kind.run(self, invocation.deadline)).await
+                {
+                    Ok(result) => result,
+                    Err(_) => kind.timed_out(invocation.deadline - invocation.started),
+                },
             };
             let outcome = match &result {
                 Ok(answer) => K::outcome(answer),

@@ -171,8 +171,8 @@ pub async fn resolve(
         // A flow's Case.<Field> parameter the org refuses (a field that does not exist, a value too long),
         // or our Origin on an org whose picklist lacks it, must not cost the agent the case: make it with
         // the fields no org refuses.
-        Err(SalesforceError::Rejected { status: 400, codes }) => {
-            tracing::warn!(codes = %codes, "Salesforce refused the case's parameters or Origin; creating it without them");
+        Err(error) if error.is_refused_create() => {
+            tracing::warn!(error = %error, "Salesforce refused the case's parameters or Origin; creating it without them");
             let fields = new_case_fields(event, &link, external_id_field, Parameters::Ignore);
             write_case(store, event, external_id_field, &fields, deadline).await?
         }
@@ -246,14 +246,18 @@ mod tests {
         }
         fn new_case(&self, fields: &Map<String, Value>) -> Result<CaseRecord, SalesforceError> {
             if self.refuse_parameters && fields.contains_key("Reason") {
-                return Err(SalesforceError::Rejected { status: 400, codes: "INVALID_FIELD".into() });
+                return Err(refused("INVALID_FIELD"));
             }
             if self.refuse_origin && fields.contains_key("Origin") {
-                let codes = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST".into();
-                return Err(SalesforceError::Rejected { status: 400, codes });
+                return Err(refused("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"));
             }
             Ok(case("500000000000042"))
         }
+    }
+
+    /// The org's refusal of a case's create, as the composite answers it.
+    fn refused(code: &str) -> SalesforceError {
+        SalesforceError::Rejected { status: 400, codes: code.into(), part: Some("case create") }
     }
 
     fn case(id: &str) -> CaseRecord {
@@ -298,7 +302,7 @@ mod tests {
         ) -> Result<CaseRecord, SalesforceError> {
             self.call("create");
             if key.is_some() && self.existing_for_key.is_some() {
-                return Err(SalesforceError::Rejected { status: 400, codes: "DUPLICATE_VALUE".into() });
+                return Err(refused("DUPLICATE_VALUE"));
             }
             self.new_case(fields)
         }

@@ -8,12 +8,14 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse};
-use super::error::{record_is_gone, unexpected};
+use super::error::{has_code, record_is_gone, unexpected};
 use super::soql::{datetime_literal, string_literal};
 use super::{CaseId, CaseStore, SalesforceClient, SalesforceError, SalesforceId};
 
 const CASE_FIELDS: &str = "Id,CaseNumber,ContactId,AccountId";
 const CASE_FIELDS_SOQL: &str = "Id, CaseNumber, ContactId, AccountId";
+/// Longer than any Auto Number display format (its literal text and a number of up to 10 digits).
+const MAX_CASE_NUMBER: usize = 80;
 
 /// A person's open case, with what tells whether this very call made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,10 +174,15 @@ impl SalesforceClient {
             .filter(|parts| parts.len() == 2)
             .ok_or_else(|| SalesforceError::Protocol("composite answer does not hold two parts".into()))?;
         let (write_part, read_part) = (sub_response(&parts[0])?, sub_response(&parts[1])?);
-        for part in [&write_part, &read_part] {
-            if !part.status.is_success() {
-                return Err(unexpected(part.status, &part.body));
+        // With allOrNone, one failing part makes every other answer 400 PROCESSING_HALTED: the cause is in
+        // the part that failed, and only a refused write is worth writing differently.
+        for (part, answer) in [("case create", &write_part), ("read back of the new case", &read_part)] {
+            if !answer.status.is_success() && !has_code(&answer.body, &["PROCESSING_HALTED"]) {
+                return Err(unexpected(answer.status, &answer.body).in_part(part));
             }
+        }
+        if !write_part.status.is_success() || !read_part.status.is_success() {
+            return Err(SalesforceError::Protocol("every part of the composite answered PROCESSING_HALTED".into()));
         }
         case_record(&read_part.body)
     }
@@ -211,8 +218,12 @@ fn case_record(body: &Value) -> Result<CaseRecord, SalesforceError> {
     let id = field("Id")
         .and_then(CaseId::parse)
         .ok_or_else(|| SalesforceError::Protocol("case record has no valid Id".into()))?;
+    // An Auto Number display format is the org's to choose (`CS/2026-000123`, `CASE 00001001`): any
+    // printable text of a sane length is answered as given. Checked on the read back, after the create,
+    // so a refusal here would cost a case: only what no org could have set is refused.
     let number = field("CaseNumber")
-        .filter(|n| n.len() <= 30 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && n.chars().count() <= MAX_CASE_NUMBER && !n.chars().any(char::is_control))
         .ok_or_else(|| SalesforceError::Protocol("case record has no CaseNumber".into()))?;
     Ok(CaseRecord {
         id,
@@ -265,5 +276,12 @@ mod tests {
         assert_eq!(record.contact_id, None);
         assert!(case_record(&json!({"Id": "001A0000006Vm9rIAC", "CaseNumber": "1"})).is_err());
         assert!(case_record(&json!({"Id": "5005g00000AbCdEAAV"})).is_err());
+        for format in ["CS/2026-000123", "CASE 00001001", "Dossier n°42"] {
+            let record = json!({"Id": "5005g00000AbCdEAAV", "CaseNumber": format});
+            assert_eq!(case_record(&record).expect("any display format").number, format);
+        }
+        for bad in ["", "   ", "00001\n001", &"9".repeat(81)] {
+            assert!(case_record(&json!({"Id": "5005g00000AbCdEAAV", "CaseNumber": bad})).is_err(), "{bad:?}");
+        }
     }
 }

@@ -288,3 +288,31 @@ fn json_body(status: StatusCode, bytes: &[u8]) -> Result<Value, SalesforceError>
     serde_json::from_slice(bytes)
         .map_err(|_| SalesforceError::Protocol(format!("HTTP {} answer is not JSON", status.as_u16())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_answers_are_read_in_every_recorded_shape() {
+        // As restforce recorded one from a real org (no token_type, no scope), and as today's client
+        // credentials and JWT answers come (with api_instance_url).
+        let recorded = r#"{"id":"https://login.salesforce.com/id/00Dx0000000BV7z/005x00000012Q9P","issued_at":"1278448832702",
+            "instance_url":"https://na1.salesforce.com","signature":"0CmxinZir53Yex7nE0TD+zMpvIWYGb/bdJh6XfOH6EQ=",
+            "access_token":"00Dx0000000BV7z!AR8AQAxo9UfVkh8AlV0Gomt9Czx9LjHnSSpwBMmbRcgKFmxOtvxjTrKW19ye6PE3Ds1eQz3z8jr3W7_VbWmEu4Q8TVGSTHxs"}"#;
+        let today = r#"{"access_token":"00D!AQ","signature":"c2ln","scope":"api","instance_url":"https://acme.my.salesforce.com",
+            "id":"https://login.salesforce.com/id/00D/005","token_type":"Bearer","issued_at":"1764000000000",
+            "api_instance_url":"https://api.salesforce.com"}"#;
+        for body in [recorded, today] {
+            let token: TokenAnswer = serde_json::from_str(body).expect("read");
+            assert!(token.instance_url.starts_with("https://") && !token.access_token.is_empty());
+        }
+        let refusal: OAuthError = serde_json::from_str(
+            r#"{"error":"invalid_grant","error_description":"authentication failure - Invalid Password"}"#,
+        )
+        .expect("read");
+        assert_eq!(refusal.error, "invalid_grant");
+        let bare: OAuthError = serde_json::from_str(r#"{"error":"invalid_client"}"#).expect("no description");
+        assert_eq!(bare.error_description, None);
+    }
+}

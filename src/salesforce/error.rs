@@ -16,9 +16,9 @@ pub enum SalesforceError {
     #[error("Salesforce is unavailable: {0}")]
     Unavailable(String),
     /// The org answered with a client error; holds status and error codes, never Salesforce's message text
-    /// (which can echo field values such as phone numbers).
-    #[error("Salesforce rejected the request: HTTP {status} {codes}")]
-    Rejected { status: u16, codes: String },
+    /// (which can echo field values such as phone numbers), and which part of a composite request failed.
+    #[error("Salesforce rejected {}: HTTP {status} {codes}", part.unwrap_or("the request"))]
+    Rejected { status: u16, codes: String, part: Option<&'static str> },
     /// The answer was not what the REST API documents.
     #[error("Salesforce answered unexpectedly: {0}")]
     Protocol(String),
@@ -133,6 +133,19 @@ impl std::fmt::Display for AuthFailure {
 }
 
 impl SalesforceError {
+    /// The same refusal, named as the `part` of a composite request that failed.
+    pub(super) fn in_part(self, part: &'static str) -> Self {
+        match self {
+            Self::Rejected { status, codes, .. } => Self::Rejected { status, codes, part: Some(part) },
+            other => other,
+        }
+    }
+
+    /// Whether the org refused the case's create itself (its fields), not something around it.
+    pub fn is_refused_create(&self) -> bool {
+        matches!(self, Self::Rejected { status: 400, part: Some("case create"), .. })
+    }
+
     /// The stable name a flow's logs and an operator see (Lambda's `errorType`).
     pub fn error_type(&self) -> &'static str {
         match self {
@@ -253,7 +266,7 @@ pub(super) fn unexpected(status: StatusCode, body: &Value) -> SalesforceError {
     if status.is_server_error() {
         SalesforceError::Unavailable(format!("HTTP {} {codes}", status.as_u16()))
     } else {
-        SalesforceError::Rejected { status: status.as_u16(), codes }
+        SalesforceError::Rejected { status: status.as_u16(), codes, part: None }
     }
 }
 
@@ -283,7 +296,7 @@ mod tests {
         );
         assert_eq!(
             unexpected(StatusCode::FORBIDDEN, &body),
-            SalesforceError::Rejected { status: 403, codes: "UNKNOWN_EXCEPTION".into() }
+            SalesforceError::Rejected { status: 403, codes: "UNKNOWN_EXCEPTION".into(), part: None }
         );
     }
 
@@ -330,9 +343,9 @@ mod tests {
         let down = SalesforceError::Unavailable("HTTP 503".into());
         assert_eq!((down.error_type(), down.is_retryable()), ("SalesforceUnavailable", true));
         assert!(down.what_to_fix().contains("SALESFORCE_URL"));
-        let limit = SalesforceError::Rejected { status: 403, codes: "REQUEST_LIMIT_EXCEEDED".into() };
+        let limit = SalesforceError::Rejected { status: 403, codes: "REQUEST_LIMIT_EXCEEDED".into(), part: None };
         assert!(limit.is_retryable());
-        let refusal = SalesforceError::Rejected { status: 400, codes: "INVALID_FIELD".into() };
+        let refusal = SalesforceError::Rejected { status: 400, codes: "INVALID_FIELD".into(), part: None };
         assert_eq!((refusal.error_type(), refusal.is_retryable()), ("SalesforceRequestRejected", false));
         assert_eq!(
             AuthFailure::new(AuthStage::TokenEndpoint, Some("bad\"}code"), "").oauth_error.as_deref(),

@@ -123,7 +123,11 @@ pub(crate) fn create(
     state.cases_created += 1;
     let id = salesforce_id("500", state.cases_created);
     fields.insert("Id".into(), id.clone().into());
-    fields.insert("CaseNumber".into(), format!("{:08}", 1000 + state.cases_created).into());
+    let number = match &state.setup.case_number_prefix {
+        Some(prefix) => format!("{prefix}{:06}", 1000 + state.cases_created),
+        None => format!("{:08}", 1000 + state.cases_created),
+    };
+    fields.insert("CaseNumber".into(), number.into());
     fields.entry("Status").or_insert("New".into());
     let now = clock::now();
     for stamp in ["CreatedDate", "LastModifiedDate", "SystemModstamp"] {
@@ -206,7 +210,9 @@ pub(crate) fn read(state: &State, version: &str, id: &str, fields: Option<&str>)
         None => CASE_FIELDS.to_vec(),
     };
     for field in wanted {
-        if !CASE_FIELDS.contains(&field) && field != EXTERNAL_ID_FIELD {
+        if (!CASE_FIELDS.contains(&field) && field != EXTERNAL_ID_FIELD)
+            || state.setup.unreadable_case_fields.contains(&field)
+        {
             return sf_error(
                 StatusCode::BAD_REQUEST,
                 "INVALID_FIELD",

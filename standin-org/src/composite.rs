@@ -26,10 +26,7 @@ pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>, se
     for request in requests {
         let reference = request.get("referenceId").and_then(Value::as_str).unwrap_or_default().to_owned();
         if halted {
-            parts.push(json!({
-                "body": [{"errorCode": "PROCESSING_HALTED", "message": "The transaction was rolled back since another operation in the same transaction failed."}],
-                "httpHeaders": {}, "httpStatusCode": 400, "referenceId": reference,
-            }));
+            parts.push(halted_part(&json!(reference)));
             continue;
         }
         let resolve = |text: &str| {
@@ -76,8 +73,25 @@ pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>, se
     if halted {
         state.roll_back(journal);
         state.cases_created = cases_created;
+        // As the org answers: every part but the one that failed says PROCESSING_HALTED, the ones that had
+        // succeeded too, since their work was rolled back.
+        for part in &mut parts {
+            if part["httpStatusCode"].as_u64().is_some_and(|status| status < 400) {
+                let reference = part["referenceId"].clone();
+                *part = halted_part(&reference);
+            }
+        }
     }
     (StatusCode::OK, json!({"compositeResponse": parts}))
+}
+
+/// A part of an all-or-none request that did not fail, answered after another did.
+fn halted_part(reference: &Value) -> Value {
+    json!({
+        "body": [{"errorCode": "PROCESSING_HALTED",
+                  "message": "The transaction was rolled back since another operation in the same transaction failed."}],
+        "httpHeaders": {}, "httpStatusCode": 400, "referenceId": reference,
+    })
 }
 
 #[cfg(test)]
@@ -95,8 +109,10 @@ mod tests {
         ]});
         let (status, answer) = run(&mut state, &body, None, serve_subrequest);
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(answer["compositeResponse"][0]["httpStatusCode"], 201);
+        assert_eq!(answer["compositeResponse"][0]["httpStatusCode"], 400, "rolled back, so halted");
+        assert_eq!(answer["compositeResponse"][0]["body"][0]["errorCode"], "PROCESSING_HALTED");
         assert_eq!(answer["compositeResponse"][1]["httpStatusCode"], 400);
+        assert_eq!(answer["compositeResponse"][1]["body"][0]["errorCode"], "INVALID_FIELD");
         assert!(state.cases.is_empty());
         assert_eq!(state.cases_created, 0);
     }
@@ -125,7 +141,7 @@ mod tests {
             {"method": "GET", "url": format!("/services/data/v66.0/sobjects/Case/{id}?fields=NoSuchField"), "referenceId": "r"},
         ]});
         let (_, answer) = run(&mut state, &body, None, serve_subrequest);
-        assert_eq!(answer["compositeResponse"][0]["httpStatusCode"], 204, "the update ran before the read failed");
+        assert_eq!(answer["compositeResponse"][0]["body"][0]["errorCode"], "PROCESSING_HALTED");
         assert_eq!(state.cases[&id[..15]]["Subject"], "first", "and was rolled back with it");
     }
 }

@@ -46,6 +46,7 @@ pub(crate) fn token(state: &mut State, form: &BTreeMap<String, String>) -> Respo
             "id": "https://login.salesforce.com/id/00DSTANDIN0000001/005STANDIN00001",
             "token_type": "Bearer",
             "issued_at": "1764000000000",
+            "api_instance_url": "https://api.salesforce.com",
         }),
     )
 }

@@ -51,7 +51,16 @@ pub(crate) fn sosl(state: &mut State, version: &str, query: &str) -> (StatusCode
             Err(refusal) => return refusal,
         }
     }
+    // Up to v36.0 a search answered a bare array; the searchRecords wrapper came with v37.0 (Summer '16).
+    if version_before(version, 37) {
+        return (StatusCode::OK, Value::Array(records));
+    }
     (StatusCode::OK, json!({"searchRecords": records}))
+}
+
+/// Whether `version` (`v36.0`) is older than `major`.0.
+fn version_before(version: &str, major: u32) -> bool {
+    version.trim_start_matches('v').split('.').next().and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| m < major)
 }
 
 /// One object of a `RETURNING` clause: its name, fields and `LIMIT`.
@@ -233,6 +242,21 @@ mod tests {
         let (terms, rest) = search_terms("\"\\+14155550100\" OR \"4155550100\"} IN").expect("valid");
         assert_eq!(terms, ["+14155550100", "4155550100"]);
         assert_eq!(rest, " IN");
+    }
+
+    #[test]
+    fn before_v37_a_search_answers_a_bare_array() {
+        let mut state = State::default();
+        state.contacts.push(crate::state::ContactRow {
+            id: "003000000000001AAA".into(),
+            contact: crate::state::Contact { phones: vec![("Phone", "(415) 555-0100".into())], ..Default::default() },
+            person: false,
+        });
+        let query = "FIND {\"4155550100\"} IN PHONE FIELDS RETURNING Contact(Id, Phone)";
+        let (_, old) = sosl(&mut state, "v36.0", query);
+        assert!(old.as_array().is_some_and(|records| records.len() == 1), "{old}");
+        let (_, new) = sosl(&mut state, "v37.0", query);
+        assert_eq!(new["searchRecords"].as_array().map(Vec::len), Some(1), "{new}");
     }
 
     #[test]

@@ -16,6 +16,12 @@ pub struct Setup {
     pub connect_denied: bool,
     /// Whether the run-as user may read Account (describe it, search it).
     pub account_readable: bool,
+    /// Case fields the run-as user cannot read (field-level security): naming one in a read is
+    /// `INVALID_FIELD`.
+    pub unreadable_case_fields: Vec<&'static str>,
+    /// The Case Number's Auto Number display format: its literal prefix (`CS/2026-`) before a six-digit
+    /// number; `None`: eight digits, as a new org numbers cases.
+    pub case_number_prefix: Option<String>,
     /// Whether the org has person accounts: `IsPersonAccount`, `PersonContactId` and the `Person…Phone`
     /// fields exist. Adding a person account turns it on.
     pub person_accounts: bool,
@@ -34,6 +40,8 @@ impl Default for Setup {
             user_describable: true,
             connect_denied: false,
             account_readable: true,
+            unreadable_case_fields: Vec::new(),
+            case_number_prefix: None,
             person_accounts: false,
             describe_padding: 0,
         }

@@ -2,6 +2,7 @@
 
 mod bootstrap;
 mod channels;
+mod edges;
 mod failures;
 mod first_leg;
 mod jwt;
