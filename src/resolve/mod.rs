@@ -34,6 +34,20 @@ impl Rules {
     }
 }
 
+impl Answer {
+    /// The answer for `case`, as the leg came to it.
+    fn of(case: CaseRecord, outcome: Outcome, contact_matches: u32) -> Self {
+        Self {
+            case_id: case.id,
+            case_number: case.number,
+            outcome,
+            contact_id: case.contact_id,
+            account_id: case.account_id,
+            contact_matches,
+        }
+    }
+}
+
 /// The answer, and whether the case still has to be stored on the contact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolution {
@@ -84,17 +98,7 @@ async fn write_case(
 /// stored, or else whether the case has a Contact.
 fn confirmed(case: CaseRecord, event: &FlowEvent) -> Resolution {
     let contact_matches = event.carried_contact_matches.unwrap_or(u32::from(case.contact_id.is_some()));
-    Resolution {
-        answer: Answer {
-            case_id: case.id,
-            case_number: case.number,
-            outcome: Outcome::Found,
-            contact_id: case.contact_id,
-            account_id: case.account_id,
-            contact_matches,
-        },
-        store_on_contact: false,
-    }
+    Resolution { answer: Answer::of(case, Outcome::Found, contact_matches), store_on_contact: false }
 }
 
 /// A repeat caller's open case, when reuse is on and exactly one person matched: answered as it is, and
@@ -115,18 +119,7 @@ async fn open_case(
     let this_call = open.external_id.as_deref() == Some(event.initial_contact_id.as_str())
         || open.description.as_deref() == Some(description_of(event).as_str());
     let outcome = if this_call { Outcome::Found } else { Outcome::Reused };
-    let case = open.case;
-    Ok(Some(Resolution {
-        answer: Answer {
-            case_id: case.id,
-            case_number: case.number,
-            outcome,
-            contact_id: case.contact_id,
-            account_id: case.account_id,
-            contact_matches: link.matches,
-        },
-        store_on_contact: true,
-    }))
+    Ok(Some(Resolution { answer: Answer::of(open.case, outcome, link.matches), store_on_contact: true }))
 }
 
 /// Carries out one leg: at most one read on a transfer leg; a search (skipped for withheld numbers) and
@@ -183,17 +176,7 @@ pub async fn resolve(
         (true, true) => Outcome::Replaced,
         (true, false) => Outcome::Created,
     };
-    Ok(Resolution {
-        answer: Answer {
-            case_id: case.id,
-            case_number: case.number,
-            outcome,
-            contact_id: case.contact_id,
-            account_id: case.account_id,
-            contact_matches: link.matches,
-        },
-        store_on_contact: true,
-    })
+    Ok(Resolution { answer: Answer::of(case, outcome, link.matches), store_on_contact: true })
 }
 
 #[cfg(test)]

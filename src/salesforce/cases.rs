@@ -77,7 +77,15 @@ impl CaseStore for SalesforceClient {
         external_id_field: Option<&str>,
         deadline: Instant,
     ) -> Result<Option<OpenCase>, SalesforceError> {
-        self.query_open_case(contact, since, external_id_field, deadline).await
+        let query = open_case_query(contact, since, external_id_field);
+        let records = self.records("/query", &query, "records", deadline).await?;
+        let Some(record) = records.first() else { return Ok(None) };
+        let text = |name: &str| record.get(name).and_then(Value::as_str).map(str::to_owned);
+        Ok(Some(OpenCase {
+            case: case_record(record)?,
+            external_id: external_id_field.and_then(text),
+            description: text("Description"),
+        }))
     }
 
     /// In one composite request.
@@ -109,25 +117,6 @@ impl CaseStore for SalesforceClient {
 }
 
 impl SalesforceClient {
-    /// The open-case query of [`CaseStore::open_case_of`].
-    pub(super) async fn query_open_case(
-        &self,
-        contact: &SalesforceId,
-        since: SystemTime,
-        external_id_field: Option<&str>,
-        deadline: Instant,
-    ) -> Result<Option<OpenCase>, SalesforceError> {
-        let records =
-            self.records("/query", &open_case_query(contact, since, external_id_field), "records", deadline).await?;
-        let Some(record) = records.first() else { return Ok(None) };
-        let text = |name: &str| record.get(name).and_then(Value::as_str).map(str::to_owned);
-        Ok(Some(OpenCase {
-            case: case_record(record)?,
-            external_id: external_id_field.and_then(text),
-            description: text("Description"),
-        }))
-    }
-
     /// One case record, or `None` when the org has no such case.
     async fn read_one(
         &self,
