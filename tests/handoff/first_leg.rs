@@ -233,6 +233,14 @@ async fn sample_events_all_answer() {
     let answer = invoke_ok(&handoff, transfer).await;
     assert_eq!(answer["SfdcCaseOutcome"], "found");
     assert_eq!(answer["SfdcCaseId"], standin_org::salesforce_id("500", 1));
+    // A queued callback is a contact of its own (InitiationMethod CALLBACK) carrying the call's
+    // attributes: it pops the same case.
+    let callback = serde_json::from_str(include_str!("../../events/callback-leg.json")).expect("JSON");
+    let answer = invoke_ok(&handoff, callback).await;
+    assert_eq!(
+        (answer["SfdcCaseOutcome"].clone(), answer["SfdcCaseId"].clone()),
+        (serde_json::json!("found"), serde_json::json!(standin_org::salesforce_id("500", 1)))
+    );
 
     // The contact events of that call: the first agent takes the case, the transfer's agent does not.
     for (text, owner) in [
