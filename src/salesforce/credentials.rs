@@ -49,12 +49,16 @@ struct SecretValue {
     private_key: Option<String>,
 }
 
+/// The flows' names, for messages.
+const CLIENT_CREDENTIALS: &str = "client credentials";
+const JWT_BEARER: &str = "JWT bearer assertion";
+
 impl Login {
     /// The flow's name, for messages: `client credentials` or `JWT bearer assertion`.
     pub(super) fn describe(&self) -> &'static str {
         match self {
-            Self::ClientCredentials { .. } => "client credentials",
-            Self::JwtBearer { .. } => "JWT bearer assertion",
+            Self::ClientCredentials { .. } => CLIENT_CREDENTIALS,
+            Self::JwtBearer { .. } => JWT_BEARER,
         }
     }
 }
@@ -77,8 +81,8 @@ impl Credentials {
     pub(super) fn flow(&self) -> &'static str {
         match self {
             Self::Static(login) => login.describe(),
-            Self::Secret { flow: Flow::ClientCredentials, .. } => "client credentials",
-            Self::Secret { flow: Flow::JwtBearer { .. }, .. } => "JWT bearer assertion",
+            Self::Secret { flow: Flow::ClientCredentials, .. } => CLIENT_CREDENTIALS,
+            Self::Secret { flow: Flow::JwtBearer { .. }, .. } => JWT_BEARER,
         }
     }
 
@@ -92,8 +96,10 @@ impl Credentials {
     }
 }
 
-fn unusable(what: impl Into<String>) -> SalesforceError {
-    SalesforceError::Authentication(AuthFailure::new(AuthStage::Credentials, None, what))
+/// The credentials of `flow` could not be had from the secret.
+fn unusable(flow: &Flow, what: impl Into<String>) -> SalesforceError {
+    let failure = AuthFailure::new(AuthStage::Credentials, None, what);
+    SalesforceError::Authentication(failure.in_flow(matches!(flow, Flow::JwtBearer { .. })))
 }
 
 async fn read_secret(
@@ -104,7 +110,7 @@ async fn read_secret(
     // Boxed: the SDK's future is deep enough to overflow rustc's layout recursion limit once nested.
     let output = Box::pin(client.get_secret_value().secret_id(secret_id).send()).await.map_err(|error| {
         let code = error.code().unwrap_or("no error code").to_owned();
-        unusable(format!("could not read the credentials secret ({code})"))
+        unusable(flow, format!("could not read the credentials secret ({code})"))
     })?;
     let value: Option<SecretValue> = output.secret_string().and_then(|json| serde_json::from_str(json).ok());
     let login = match (value, flow) {
@@ -121,10 +127,10 @@ async fn read_secret(
             Login::JwtBearer { client_id, username, key, audience: audience.clone() }
         }
         (_, Flow::ClientCredentials) => {
-            return Err(unusable("the credentials secret is not JSON with client_id and client_secret"));
+            return Err(unusable(flow, "the credentials secret is not JSON with client_id and client_secret"));
         }
         (_, Flow::JwtBearer { .. }) => {
-            return Err(unusable("the credentials secret is not JSON with client_id, username and private_key"));
+            return Err(unusable(flow, "the credentials secret is not JSON with client_id, username and private_key"));
         }
     };
     tracing::info!(flow = login.describe(), "read the Salesforce credentials from Secrets Manager");

@@ -117,7 +117,12 @@ impl AuthFailure {
         jwt: bool,
         what: impl Into<String>,
     ) -> Self {
-        Self { refusal, jwt, ..Self::new(AuthStage::TokenEndpoint, oauth_error, what) }
+        Self { refusal, ..Self::new(AuthStage::TokenEndpoint, oauth_error, what).in_flow(jwt) }
+    }
+
+    /// The same failure, of the JWT bearer flow's login when `jwt`: what to fix depends on the flow.
+    pub(super) fn in_flow(self, jwt: bool) -> Self {
+        Self { jwt, ..self }
     }
 
     /// The same failure, said again with more (`; not asking again for 12 s`).

@@ -73,6 +73,12 @@ async fn the_key_can_live_in_the_secret_read_once() {
     let error = invoke(&handoff_for(&org, &vars).await, first_leg("+14155550100")).await.expect_err("no key");
     assert_eq!(error.error_type(), "ConfigurationError");
     assert!(error.to_string().contains("private_key") && !error.to_string().contains("hunter2"), "{error}");
+
+    // A JWT secret without its username: the setup check's advice is the JWT secret's fields.
+    org.set_secret(JWT_SECRET_ARN, &json!({"client_id": CLIENT_ID, "private_key": PKCS1}).to_string());
+    let report = invoke_ok(&handoff_for(&org, &vars).await, json!({"CheckSetup": {}})).await;
+    let login = report["checks"][0]["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(login.contains("client_id, username and private_key") && !login.contains("client_secret"), "{login}");
 }
 
 #[tokio::test]
