@@ -225,9 +225,9 @@ impl Handoff {
         match login {
             Ok(Ok(())) => tracing::info!("logged in to Salesforce and learned its phone fields during init"),
             Ok(Err(error)) => {
-                tracing::warn!(error = %error, "could not log in to Salesforce during init; invocations will retry")
+                tracing::warn!(error = %error, "could not log in to Salesforce or learn its phone fields during init; invocations will retry")
             }
-            Err(_) => tracing::warn!("Salesforce did not answer during init; invocations will retry"),
+            Err(_) => tracing::warn!("Salesforce did not answer in time during init; invocations will retry"),
         }
         *self.init.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
     }
