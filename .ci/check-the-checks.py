@@ -1,0 +1,151 @@
+"""Shows that the CTI Flow check and the template check fail where it matters: each runs, under `python -O`
+(which drops `assert`), on the real files and then on broken copies of them, one break at a time, and must
+pass the first and reject each copy with the problem named. Run with the CI virtualenv's python (the
+template check reads the template with cfn-lint's loader)."""
+
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+VOICE, CHAT = "voice-onConnecting.json", "chat-onConnecting.json"
+
+# (what is broken, file, text replaced, replacement, words the check must print)
+CTI_BREAKS = [
+    ("a block type that does not exist", VOICE, '"SE_CoreTruthy"', '"SE_CoreIsTruthy"', "no such block type"),
+    ("a control name the block does not take", VOICE, '"attributeName": "SfdcCaseId"', '"attribute": "SfdcCaseId"',
+     "has control 'attribute'"),
+    ("a port name the block does not have", VOICE, '"done": "uid-2"', '"next": "uid-2"', "has port 'next'"),
+    ("a port left unwired", VOICE, '"failure": "uid-8"', '"success": "uid-8"', "leaves its 'failure' port unwired"),
+    ("a port to a missing action", VOICE, '"done": "uid-5"', '"done": "uid-50"', "leads to 'uid-50', which does not exist"),
+    ("a reference to a missing action", VOICE, '"$.actions.uid-5.results.value"', '"$.actions.uid-55.results.value"',
+     "there is no action 'uid-55'"),
+    ("a reference to an action that runs later", VOICE, '"phoneNumber": "$.actions.uid-4.results.phone"',
+     '"phoneNumber": "$.actions.uid-6.results.value"', "uid-6 does not run before it"),
+    ("a result field the block does not return", VOICE, '"$.actions.uid-5.results.value"',
+     '"$.actions.uid-5.results.formatted"', "not 'formatted'"),
+    ("a malformed reference", VOICE, '"$.actions.uid-5.results.value"', '"$.actions.uid-5.result.value"',
+     "not $.actions.<id>.results.<field>"),
+    ("a payload path no adapter flow reads", VOICE, '"$.actions.uid-4.results.phone"', '"$.contact.phoneNumber"',
+     "a path none of the adapter's flows reads"),
+    ("a control value of the wrong JSON type", VOICE, '"noPopOnEmpty": true', '"noPopOnEmpty": "true"',
+     "is a str, not bool"),
+    ("a value outside the samples' choices", VOICE, '"callType": "inbound"', '"callType": "incoming"',
+     "not one of ['inbound']"),
+    ("a country code that is not ISO 3166", VOICE, '"countryCode": "US"', '"countryCode": "USA"',
+     "not an ISO 3166 two-letter code"),
+    ("a loop", CHAT, '"done": "uid-8"', '"done": "uid-4"', "loops"),
+    ("an action nothing leads to", CHAT, '"true": "uid-6"', '"true": "uid-7"', "uid-6 cannot be reached"),
+    ("a block that ends a path without SE_End", CHAT, '"done": "uid-10"', '"done": null', "which does not exist"),
+]
+CTI_RENAMES = [
+    ("a file name with an event its source lacks", VOICE, "voice-onRinging.json", "has no event 'onRinging'"),
+    ("a file name that names no source", CHAT, "webchat-onConnecting.json", "must say its source and event"),
+]
+
+TEMPLATE_BREAKS = [
+    ("an unknown Connect action type", '"Type": "UpdateContactTargetQueue"', '"Type": "SetWorkingQueue"',
+     "'SetWorkingQueue' is no flow-language action"),
+    ("a misspelled LambdaFunctionARN", '"LambdaFunctionARN"', '"LambdaFunctionArn"',
+     "has no parameter 'LambdaFunctionArn'"),
+    ("no Version", '"Version": "2019-10-30",', "", "the flow needs Version"),
+    ("a condition pointing to a missing action",
+     '"Transitions": {\n                  "NextAction": "transfer-to-queue",\n                  "Errors": [ { "NextAction": "transfer-to-queue", "ErrorType": "NoMatchingError" } ]',
+     '"Transitions": {\n                  "NextAction": "transfer-to-queue",\n                  "Conditions": [ { "NextAction": "nowhere", "Condition": { "Operator": "Equals", "Operands": [ "x" ] } } ],\n                  "Errors": [ { "NextAction": "transfer-to-queue", "ErrorType": "NoMatchingError" } ]',
+     "condition goes to 'nowhere'"),
+    ("an error branch to a missing action", '{ "NextAction": "disconnect", "ErrorType": "QueueAtCapacity" }',
+     '{ "NextAction": "hang-up", "ErrorType": "QueueAtCapacity" }', "goes to 'hang-up'"),
+    ("an error type the action does not document", '"ErrorType": "QueueAtCapacity"', '"ErrorType": "QueueFull"',
+     "has no error 'QueueFull'"),
+    ("no catch-all error branch", '"Errors": [ { "NextAction": "set-queue", "ErrorType": "NoMatchingError" } ]',
+     '"Errors": []', "handles no NoMatchingError"),
+    ("a parameter value outside the documented ones", '"ResponseType": "STRING_MAP"', '"ResponseType": "XML"',
+     "ResponseValidation.ResponseType is 'XML'"),
+    ("a Lambda wait over Connect's 8 s", '"7500": { Seconds: "8" }', '"7500": { Seconds: "9" }',
+     "not a whole number from 1 to 8"),
+    ("a flow name that outgrows Connect's 127 characters",
+     "Name: !Sub\n        - Salesforce case handoff, inbound (${StackUuid})\n        - StackUuid: !Select [2, !Split [\"/\", !Ref AWS::StackId]]",
+     "Name: !Sub ${AWS::StackName} inbound with Salesforce case", "Name can reach 157 characters"),
+    ("a function name that outgrows Lambda's 64 characters", "      Description: Finds or creates",
+     "      FunctionName: !Sub ${AWS::StackName}-handoff\n      Description: Finds or creates",
+     "FunctionName can reach 136 characters"),
+]
+
+
+def run(*args):
+    done = subprocess.run([sys.executable, "-O", *map(str, args)], capture_output=True, text=True)
+    return done.returncode, done.stdout + done.stderr
+
+
+def expect(label, code, output, words, failures):
+    if words is None and code != 0:
+        failures.append(f"{label}: the check rejected the real files:\n{output}")
+    elif words is not None and (code != 1 or words not in output):
+        failures.append(f"{label}: expected exit 1 naming {words!r}, got exit {code}:\n{output}")
+    else:
+        print(f"  ok  {label}" + ("" if words is None else f": {words}"))
+
+
+def check_cti(scratch, failures):
+    checker = ROOT / ".ci/check-cti-flows.py"
+    print("CTI Flow check (.ci/check-cti-flows.py)")
+    expect("the shipped flows", *run(checker, ROOT / "cti-flows"), None, failures)
+    # The adapter's default flows' shape: a "name", no "meta", SE_End with null controls and no ports.
+    folder = scratch / "defaults"
+    folder.mkdir()
+    flow = json.loads((ROOT / "cti-flows" / VOICE).read_text())
+    for action in flow["actions"]:
+        action.pop("meta")
+        if action["type"] == "SE_End":
+            action["controls"] = None
+            action.pop("ports")
+    (folder / VOICE).write_text(json.dumps({"name": "VoiceContact.onConnecting", **flow}))
+    expect("a flow in the shape of the adapter's default flows", *run(checker, folder), None, failures)
+    for number, (label, name, old, new, words) in enumerate(CTI_BREAKS):
+        folder = scratch / f"cti-{number}"
+        shutil.copytree(ROOT / "cti-flows", folder)
+        text = (folder / name).read_text()
+        if old not in text:
+            failures.append(f"{label}: {old!r} is not in cti-flows/{name}; update this break")
+            continue
+        (folder / name).write_text(text.replace(old, new, 1))
+        expect(label, *run(checker, folder), words, failures)
+    for number, (label, name, renamed, words) in enumerate(CTI_RENAMES):
+        folder = scratch / f"cti-name-{number}"
+        shutil.copytree(ROOT / "cti-flows", folder)
+        (folder / name).rename(folder / renamed)
+        expect(label, *run(checker, folder), words, failures)
+
+
+def check_template(scratch, failures):
+    checker = ROOT / ".ci/check-template-json.py"
+    print("template check (.ci/check-template-json.py)")
+    expect("template.yaml", *run(checker, ROOT / "template.yaml"), None, failures)
+    text = (ROOT / "template.yaml").read_text()
+    for number, (label, old, new, words) in enumerate(TEMPLATE_BREAKS):
+        if old not in text:
+            failures.append(f"{label}: {old!r} is not in template.yaml; update this break")
+            continue
+        copy = scratch / f"template-{number}.yaml"
+        copy.write_text(text.replace(old, new, 1))
+        expect(label, *run(checker, copy), words, failures)
+
+
+def main():
+    failures = []
+    with tempfile.TemporaryDirectory() as scratch:
+        check_cti(pathlib.Path(scratch), failures)
+        check_template(pathlib.Path(scratch), failures)
+    for failure in failures:
+        print(f"FAILED {failure}")
+    if failures:
+        sys.exit(1)
+    print(f"both checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(TEMPLATE_BREAKS)} "
+          "broken copies")
+
+
+if __name__ == "__main__":
+    main()
