@@ -12,7 +12,9 @@
 - every $.actions.<id>.results.<field> a control reads names an action that runs before it (one that leads
   to it) and a result field that block type returns; every other $. path is one the samples read;
 - the file name says the adapter source and event it is for (voice-, chat-, queue-callback-<event>.json),
-  and that source has that event.
+  and that source has that event;
+- with --readme README.md: the README lists each file with its event, and its upload steps say Upload,
+  the default flows, Active and a browser refresh.
 
 Exits 1 naming each problem. Without `assert`, so `python -O` checks the same."""
 
@@ -195,11 +197,31 @@ def check_file_name(path, vocabulary):
     return [f"{path}: the file name must say its source and event: {', '.join(p + '-<event>.json' for p in SOURCES)}"]
 
 
+def check_readme(readme, paths):
+    """The README's table lists each flow with its event, and its upload steps say what the adapter's editor
+    needs: Upload (there is no Import), the default flows, Active, and a browser refresh."""
+    text = readme.read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    problems = []
+    for path in paths:
+        event = path.stem.rsplit("-", 1)[-1]
+        if not any(f"`{path.name}`" in row and event in row for row in rows):
+            problems.append(f"{readme}: no table row names {path.name} with its event {event}")
+    for words in ("**Upload**", "default flow", "**Active**", "Refresh the browser"):
+        if words not in text:
+            problems.append(f"{readme}: the upload steps do not say {words!r}")
+    if re.search(r"\*\*Import\*\*", text):
+        problems.append(f"{readme}: the adapter's CTI Flow editor has Download and Upload, no Import")
+    return problems
+
+
 def main(argv):
     folder = pathlib.Path(argv[1] if len(argv) > 1 else "cti-flows")
     vocabulary = json.loads(VOCABULARY.read_text())
     problems = []
     paths = sorted(folder.glob("*.json"))
+    if len(argv) > 3 and argv[2] == "--readme":
+        problems += check_readme(pathlib.Path(argv[3]), paths)
     if not paths:
         problems.append(f"no CTI Flow found in {folder}/")
     for path in paths:

@@ -45,6 +45,11 @@ CTI_RENAMES = [
     ("a file name with an event its source lacks", VOICE, "voice-onRinging.json", "has no event 'onRinging'"),
     ("a file name that names no source", CHAT, "webchat-onConnecting.json", "must say its source and event"),
 ]
+README_BREAKS = [
+    ("a README that leaves a flow out", "| `queue-callback-onIncoming.json` |", "| `queue-callback.json` |",
+     "no table row names queue-callback-onIncoming.json"),
+    ("a README that says Import", "**Upload**", "**Import**", "no Import"),
+]
 
 TEMPLATE_BREAKS = [
     ("an unknown Connect action type", '"Type": "UpdateContactTargetQueue"', '"Type": "SetWorkingQueue"',
@@ -113,6 +118,14 @@ def check_cti(scratch, failures):
             continue
         (folder / name).write_text(text.replace(old, new, 1))
         expect(label, *run(checker, folder), words, failures)
+    readme = (ROOT / "README.md").read_text()
+    for number, (label, old, new, words) in enumerate(README_BREAKS):
+        copy = scratch / f"README-{number}.md"
+        if old not in readme:
+            failures.append(f"{label}: {old!r} is not in README.md; update this break")
+            continue
+        copy.write_text(readme.replace(old, new))
+        expect(label, *run(checker, ROOT / "cti-flows", "--readme", copy), words, failures)
     for number, (label, name, renamed, words) in enumerate(CTI_RENAMES):
         folder = scratch / f"cti-name-{number}"
         shutil.copytree(ROOT / "cti-flows", folder)
@@ -143,7 +156,7 @@ def main():
         print(f"FAILED {failure}")
     if failures:
         sys.exit(1)
-    print(f"both checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(TEMPLATE_BREAKS)} "
+    print(f"both checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(README_BREAKS) + len(TEMPLATE_BREAKS)} "
           "broken copies")
 
 
