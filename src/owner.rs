@@ -113,16 +113,16 @@ pub async fn assign_first_agent(
     if event.event_type != CONNECTED_TO_AGENT {
         return Ok(OwnerOutcome::Ignored("not a CONNECTED_TO_AGENT event"));
     }
-    if !event.is_first_contact() {
+    let Some(case_contact) = event.case_contact() else {
         return Ok(OwnerOutcome::Ignored("a later leg's agent: the first agent keeps the case"));
-    }
+    };
     if !rules.first_agent_owns {
         return Ok(OwnerOutcome::NothingToDo("CASE_OWNER is unchanged: the org's rules decide the owner"));
     }
     let Some(user_id) = &event.agent_user_id else {
         return Ok(OwnerOutcome::NothingToDo("the event names no agent"));
     };
-    let case_id = match call_case(salesforce, connect, event, rules, deadline).await? {
+    let case_id = match call_case(salesforce, connect, event, case_contact, rules, deadline).await? {
         CallCase::Made(case_id) => case_id,
         CallCase::Reused => return Ok(OwnerOutcome::Ignored("a repeat caller's reused case keeps its owner")),
         CallCase::None if rules.external_id_field.is_some() => {
@@ -169,21 +169,23 @@ enum CallCase {
     None,
 }
 
-/// The call's case: by its external id in Salesforce when the deployment has one (sparing Connect's low
-/// API quota; a reused case holds another call's id, so it is not found, and keeps its owner), else from
-/// the call's `SfdcCaseId` and `SfdcCaseOutcome` attributes in Connect (one request for both).
+/// The case made on `case_contact` (the call's first contact): by its external id in Salesforce when the
+/// deployment has one (sparing Connect's low API quota; a reused case holds another call's id, so it is
+/// not found, and keeps its owner), else from that contact's `SfdcCaseId` and `SfdcCaseOutcome` attributes
+/// in Connect (one request for both).
 async fn call_case(
     salesforce: &impl CaseStore,
     connect: &impl ContactDirectory,
     event: &ContactEvent,
+    case_contact: &str,
     rules: &OwnerRules,
     deadline: Instant,
 ) -> Result<CallCase, OwnerError> {
     if let Some(field) = &rules.external_id_field {
-        let case = salesforce.read_case_by_key(field, &event.initial_contact_id, deadline).await?;
+        let case = salesforce.read_case_by_key(field, case_contact, deadline).await?;
         return Ok(case.map_or(CallCase::None, |case| CallCase::Made(case.id)));
     }
-    let attributes = connect.contact_attributes(&event.instance_id, &event.initial_contact_id).await?;
+    let attributes = connect.contact_attributes(&event.instance_id, case_contact).await?;
     if attributes.get(CASE_OUTCOME_ATTRIBUTE).is_some_and(|outcome| outcome == Outcome::Reused.as_str()) {
         return Ok(CallCase::Reused);
     }

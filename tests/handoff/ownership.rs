@@ -217,3 +217,44 @@ async fn refused_credentials_fail_the_invocation() {
     let error = invoke(&other, first_agent_connected()).await.expect_err("refused");
     assert_eq!(error.error_type(), "SalesforceAuthenticationFailed");
 }
+
+/// A queued callback's contact answered by `agent`: `previous` is the contact the caller chose the callback
+/// on, and the callback names the call's first contact as its initial one.
+fn callback_connected(previous: &str, agent: &str) -> Value {
+    let mut event: Value =
+        serde_json::from_str(include_str!("../../events/agent-connected-callback.json")).expect("sample event");
+    event["detail"]["previousContactId"] = previous.into();
+    event["detail"]["agentInfo"]["agentArn"] = format!("{INSTANCE_ARN}/agent/{agent}").into();
+    event
+}
+
+fn owner_username(org: &StandinOrg, case_id: &Value) -> Option<String> {
+    org.username_of(owner(org, case_id).as_str().expect("owner id"))
+}
+
+#[tokio::test]
+async fn a_queued_callback_s_agent_takes_the_case_when_no_agent_answered_the_call() {
+    // With the case found through Connect's attributes, and through the external id.
+    for vars in [&[][..], &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)][..]] {
+        let (org, handoff, _) = center(vars).await;
+        let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+        // The caller chose a callback while queued on the first contact; Bo's call back is the first
+        // time an agent speaks with them.
+        let report = invoke_ok(&handoff, callback_connected(FIRST_CONTACT, SECOND_AGENT)).await;
+        assert_eq!(report["owner"], "assigned", "{vars:?}: {report}");
+        assert_eq!(owner_username(&org, &first["SfdcCaseId"]).as_deref(), Some("bo.agent@example.com"));
+    }
+}
+
+#[tokio::test]
+async fn a_callback_after_an_agent_s_transfer_leaves_the_case_with_the_first_agent() {
+    let (org, handoff, ada) = center(&[]).await;
+    let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    invoke_ok(&handoff, first_agent_connected()).await;
+    org.reset_counts();
+    // Ada transferred the call to a queue, where the caller chose a callback: it follows the transfer.
+    let report = invoke_ok(&handoff, callback_connected(SECOND_CONTACT, SECOND_AGENT)).await;
+    assert_eq!(report["owner"], "ignored", "{report}");
+    assert_eq!(owner(&org, &first["SfdcCaseId"]), ada.as_str());
+    assert_eq!(org.salesforce_requests() + org.count(Route::ConnectGetAttributes), 0);
+}
