@@ -67,6 +67,18 @@ DOCUMENTED_RESULTS = {"SE_ContactCustomerPhoneNumber": ["country", "phone"]}
 REFERENCE = re.compile(r"\$\.actions\.([\w-]+)\.results\.(\w+)")
 
 
+def load_checker():
+    """.ci/check-cti-flows.py, which this script shares the walk over a flow's strings with, and whose
+    check every published flow must pass."""
+    spec = importlib.util.spec_from_file_location("check_cti_flows", pathlib.Path(__file__).with_name("check-cti-flows.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CHECKER = load_checker()
+
+
 def git(directory, *args, binary=False):
     git_dir = directory / ".git" if (directory / ".git").exists() else directory
     out = subprocess.run(["git", "--git-dir", str(git_dir), *args], check=True, capture_output=True).stdout
@@ -82,17 +94,6 @@ def flows(directory):
         for member in sorted(archive.namelist()):
             if member.endswith(".json") and "__MACOSX" not in member:
                 yield f"{DEFAULTS}:{member}", json.loads(archive.read(member))
-
-
-def strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings(item)
 
 
 def sources_and_events(text):
@@ -133,7 +134,7 @@ def derive(directory):
                     block["values"][control].add(value)
             for port in action.get("ports") or {}:
                 block["ports"][port] += 1
-            for text in strings(action.get("controls") or {}):
+            for text in CHECKER.strings(action.get("controls") or {}):
                 for target, field in REFERENCE.findall(text):
                     blocks[types[target]]["results"].add(field)
                 if text.startswith("$.") and not text.startswith("$.actions."):
@@ -178,12 +179,9 @@ def main(argv):
     directory = pathlib.Path(argv[1])
     vocabulary = derive(directory)
     # Every published flow must pass the check under the derived vocabulary.
-    spec = importlib.util.spec_from_file_location("check_cti_flows", pathlib.Path(__file__).with_name("check-cti-flows.py"))
-    checker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checker)
     problems = []
     for name, flow in flows(directory):
-        problems += checker.check_flow(name, flow, vocabulary, sample=True)
+        problems += CHECKER.check_flow(name, flow, vocabulary, sample=True)
     if problems:
         sys.exit("the derived vocabulary rejects the adapter's own flows:\n" + "\n".join(problems))
     json.dump(vocabulary, sys.stdout, indent=1, sort_keys=False)
