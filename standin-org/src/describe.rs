@@ -107,7 +107,7 @@ pub(crate) fn describe(state: &State, object: &str) -> (StatusCode, Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remote::REAL_ORG_PADDING;
+    use crate::setup::REAL_ORG_PADDING;
 
     #[test]
     fn padded_describes_are_as_large_as_a_real_org_s() {

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crate::route::Route;
+use crate::route::{Route, Service};
 
 /// A misbehaviour to inject into the next request(s) of a route.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,18 +64,12 @@ impl Faults {
 
     fn chaos_fault(&mut self, route: Route) -> Option<Fault> {
         let chaos = self.chaos;
-        match route {
-            Route::Control | Route::SecretsGetValue => None,
-            Route::ConnectUpdateAttributes | Route::ConnectGetAttributes | Route::ConnectDescribeUser
-                if self.roll(chaos.throttle_connect) =>
-            {
-                Some(Fault::Throttle)
-            }
-            Route::ConnectUpdateAttributes | Route::ConnectGetAttributes | Route::ConnectDescribeUser => None,
-            _ if self.roll(chaos.unavailable) => Some(Fault::Status(503)),
-            Route::Token => None,
-            _ if self.roll(chaos.expire_sessions) => Some(Fault::ExpireSessions),
-            _ => None,
+        match route.service() {
+            Service::Standin | Service::SecretsManager => None,
+            Service::Connect => self.roll(chaos.throttle_connect).then_some(Fault::Throttle),
+            Service::Salesforce if self.roll(chaos.unavailable) => Some(Fault::Status(503)),
+            Service::Salesforce if route == Route::Token => None,
+            Service::Salesforce => self.roll(chaos.expire_sessions).then_some(Fault::ExpireSessions),
         }
         .or_else(|| self.roll(chaos.delay).then_some(Fault::Delay(Duration::from_millis(chaos.delay_ms))))
     }

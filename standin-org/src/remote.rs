@@ -7,11 +7,9 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-use crate::{Chaos, StandinOrg};
-
-/// Padding fields that make the describes of Contact and Account about the size of a real org's (a few
-/// hundred KB each: every field with its fifty-odd attributes).
-pub const REAL_ORG_PADDING: usize = 250;
+use crate::faults::Chaos;
+use crate::org::StandinOrg;
+use crate::setup::{REAL_ORG_PADDING, Setup};
 
 /// The argument that makes a program serve the stand-in org instead of doing its own work.
 pub const SERVE_FLAG: &str = "--serve-standin-org";
@@ -39,7 +37,7 @@ fn serve() -> std::io::Result<()> {
         let org = StandinOrg::start().await?;
         org.add_demo_data();
         // Describes as large as a real org's, so that a benchmark's init pays what a real one does.
-        org.set_setup(crate::Setup { describe_padding: REAL_ORG_PADDING, ..org.setup() });
+        org.set_setup(Setup { describe_padding: REAL_ORG_PADDING, ..org.setup() });
         println!("{}", org.url());
         // Ends when the parent closes our standard input (or dies).
         tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink())).await??;

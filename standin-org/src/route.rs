@@ -1,5 +1,6 @@
-//! What a request is, for counting and for aiming faults: a name for each operation the stand-in serves.
-//! A leaf: it knows nothing of how a request is parsed or served.
+//! What a request is, for counting and for aiming faults: a name for each operation the stand-in serves,
+//! and the one list of which service each belongs to. A leaf: it knows nothing of how a request is parsed
+//! or served.
 
 /// What a request is, for counting and for aiming faults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,15 +24,38 @@ pub enum Route {
     Control,
 }
 
+/// The service a route belongs to: which wire format its faults take, and what the counts add up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Salesforce,
+    Connect,
+    SecretsManager,
+    /// The stand-in's own control endpoints: never counted, never faulted.
+    Standin,
+}
+
 impl Route {
+    /// The one place that says which service each route belongs to.
+    pub fn service(self) -> Service {
+        match self {
+            Self::Token
+            | Self::Search
+            | Self::Query
+            | Self::Describe
+            | Self::ParameterizedSearch
+            | Self::CaseRead
+            | Self::CaseCreate
+            | Self::CaseUpsert
+            | Self::Composite
+            | Self::OtherSalesforce
+            | Self::CaseUpdate => Service::Salesforce,
+            Self::ConnectUpdateAttributes | Self::ConnectGetAttributes | Self::ConnectDescribeUser => Service::Connect,
+            Self::SecretsGetValue => Service::SecretsManager,
+            Self::Control => Service::Standin,
+        }
+    }
+
     pub fn is_salesforce(self) -> bool {
-        !matches!(
-            self,
-            Self::ConnectUpdateAttributes
-                | Self::ConnectGetAttributes
-                | Self::ConnectDescribeUser
-                | Self::SecretsGetValue
-                | Self::Control
-        )
+        self.service() == Service::Salesforce
     }
 }

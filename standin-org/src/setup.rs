@@ -1,6 +1,10 @@
 //! How the org is set up, as its describes and Connect's answers report it; tests set it up wrong on
 //! purpose. A leaf: the describes (`describe.rs`) and Connect (`connect.rs`) read it from the state.
 
+/// Padding fields that make the describes of Contact and Account about the size of a real org's (a few
+/// hundred KB each: every field with its fifty-odd attributes).
+pub const REAL_ORG_PADDING: usize = 250;
+
 /// The org's setup as describes report it. `Setup::default()` is a sound one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Setup {
@@ -26,7 +30,7 @@ pub struct Setup {
     /// fields exist. Adding a person account turns it on.
     pub person_accounts: bool,
     /// Fields of no interest added to every Contact and Account describe, each with the forty-odd
-    /// attributes a real describe gives a field: about 350 make a describe as large as a real org's.
+    /// attributes a real describe gives a field: [`REAL_ORG_PADDING`] make a describe as large as a real org's.
     pub describe_padding: usize,
 }
 
