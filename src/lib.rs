@@ -9,11 +9,13 @@
 //! - `connect/`: Amazon Connect: the flow event, the contact event, the answer, the Connect API client and
 //!   what its failures mean; the trait the core needs from Connect.
 //! - `config`: configuration, read once.
-//! - `resolve/`: which case a leg gets; `owner`: which owner a case gets (the first agent who answers).
-//!   Decision logic over the small traits, no I/O of its own.
+//! - `resolve/`: which case a leg gets; `call_case`: the case a call's first leg gave it, as later events
+//!   read it; `owner`: which owner a case gets (the first agent who answers). Decision logic over the
+//!   small traits, no I/O of its own.
 //! - `handler/`: the Lambda handler: one container, a router from event kind to handler (`flow`, `contact`,
 //!   `check`, one file each), and the invocation skeleton they share.
 
+mod call_case;
 mod config;
 mod connect;
 mod email;

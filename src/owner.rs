@@ -9,10 +9,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::connect::{
-    CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONNECTED_TO_AGENT, ConnectError, ContactDirectory, ContactEvent,
-    Outcome,
-};
+use crate::call_case::CallCase;
+use crate::connect::{ConnectError, ContactDirectory, ContactEvent};
 use crate::salesforce::{CaseId, CaseOwners, CaseStore, SalesforceError, SalesforceId};
 
 /// How this deployment decides ownership: set once from configuration.
@@ -33,7 +31,7 @@ pub enum OwnerOutcome {
     Assigned { case_id: CaseId, owner: SalesforceId },
     /// Nothing to do, and retrying would not help: a warning names why.
     NothingToDo(&'static str),
-    /// An event this function does not act on (another type, a later leg's agent).
+    /// An event this function does not act on (another type, another kind, a later leg's agent).
     Ignored(&'static str),
 }
 
@@ -100,8 +98,8 @@ impl OwnerCache {
     }
 }
 
-/// Makes the first agent who answers the call the owner of its case. Sending the same event twice leaves
-/// the same owner; nothing depends on having seen another event first.
+/// Makes the first agent who answers the call the owner of its case, on a `CONNECTED_TO_AGENT` event.
+/// Sending the same event twice leaves the same owner; nothing depends on having seen another event first.
 pub async fn assign_first_agent(
     salesforce: &(impl CaseStore + CaseOwners),
     connect: &impl ContactDirectory,
@@ -110,9 +108,6 @@ pub async fn assign_first_agent(
     rules: &OwnerRules,
     deadline: Instant,
 ) -> Result<OwnerOutcome, OwnerError> {
-    if event.event_type != CONNECTED_TO_AGENT {
-        return Ok(OwnerOutcome::Ignored("not a CONNECTED_TO_AGENT event"));
-    }
     let Some(case_contact) = event.case_contact() else {
         return Ok(OwnerOutcome::Ignored("a later leg's agent: the first agent keeps the case"));
     };
@@ -160,15 +155,6 @@ pub async fn assign_first_agent(
     }
 }
 
-/// The case a call's first leg gave it.
-enum CallCase {
-    /// A case made for this call: the first agent takes it.
-    Made(CaseId),
-    /// A repeat caller's open case: it keeps its owner.
-    Reused,
-    None,
-}
-
 /// The case made on `case_contact` (the call's first contact): by its external id in Salesforce when the
 /// deployment has one (sparing Connect's low API quota; a reused case holds another call's id, so it is
 /// not found, and keeps its owner), else from that contact's `SfdcCaseId` and `SfdcCaseOutcome` attributes
@@ -182,19 +168,16 @@ async fn call_case(
     deadline: Instant,
 ) -> Result<CallCase, OwnerError> {
     if let Some(field) = &rules.external_id_field {
-        let case = salesforce.read_case_by_key(field, case_contact, deadline).await?;
-        return Ok(case.map_or(CallCase::None, |case| CallCase::Made(case.id)));
+        return Ok(CallCase::from_keyed(salesforce.read_case_by_key(field, case_contact, deadline).await?));
     }
     let attributes = connect.contact_attributes(&event.instance_id, case_contact).await?;
-    if attributes.get(CASE_OUTCOME_ATTRIBUTE).is_some_and(|outcome| outcome == Outcome::Reused.as_str()) {
-        return Ok(CallCase::Reused);
-    }
-    Ok(attributes.get(CASE_ID_ATTRIBUTE).and_then(|id| CaseId::parse(id)).map_or(CallCase::None, CallCase::Made))
+    Ok(CallCase::from_attributes(|name| attributes.get(name).map(String::as_str)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connect::{CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, EventBridgeEvent};
     use crate::salesforce::CaseRecord;
     use serde_json::{Map, Value, json};
 
@@ -285,7 +268,10 @@ mod tests {
             detail["initialContactId"] = json!(initial);
         }
         let payload = json!({"source": "aws.connect", "detail-type": "Amazon Connect Contact Event", "detail": detail});
-        ContactEvent::from_value(&payload).expect("valid")
+        match EventBridgeEvent::from_value(&payload) {
+            Ok(EventBridgeEvent::Contact(event)) => event,
+            other => panic!("a contact event: {other:?}"),
+        }
     }
 
     const CALL: &str = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe";
@@ -318,16 +304,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_later_leg_s_agent_and_other_events_make_no_request() {
+    async fn a_later_leg_s_agent_makes_no_request() {
         let memory = Memory::default();
         let later = connected("7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b", Some(CALL));
         assert!(matches!(run(&memory, &OwnerCache::default(), &later, &rules(None)).await, OwnerOutcome::Ignored(_)));
-        let mut disconnected = connected(CALL, None);
-        disconnected.event_type = "DISCONNECTED".into();
-        assert!(matches!(
-            run(&memory, &OwnerCache::default(), &disconnected, &rules(None)).await,
-            OwnerOutcome::Ignored(_)
-        ));
         assert!(memory.take_calls().is_empty());
     }
 

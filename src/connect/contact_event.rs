@@ -1,22 +1,58 @@
-//! Amazon Connect contact events, as EventBridge delivers them (`source` `aws.connect`, `detail-type`
-//! `Amazon Connect Contact Event`). Tolerant: both `agentInfo` and `AgentInfo` casings, unknown fields
-//! ignored, no `initialContactId` on a call's first contact.
+//! What EventBridge delivers, read once into an [`EventBridgeEvent`]: Amazon Connect's contact events
+//! (`source` `aws.connect`, `detail-type` `Amazon Connect Contact Event`), whose `eventType` is a
+//! [`ContactEventType`], or an event of another kind that a rule sent here. Tolerant: both `agentInfo` and
+//! `AgentInfo` casings, unknown fields ignored, no `initialContactId` on a call's first contact.
+
+use std::fmt;
 
 use serde_json::Value;
 
-use super::flow_event::{EventError, instance_id_of, is_uuid};
+use super::ids::{EventError, instance_id_of, is_uuid};
 
 pub const CONTACT_EVENT_SOURCE: &str = "aws.connect";
 pub const CONTACT_EVENT_DETAIL_TYPE: &str = "Amazon Connect Contact Event";
-/// The one event type the function acts on.
-pub const CONNECTED_TO_AGENT: &str = "CONNECTED_TO_AGENT";
 /// The initiation method of a queued callback's contact.
 const CALLBACK: &str = "CALLBACK";
 
+/// One EventBridge event, as the function reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventBridgeEvent {
+    /// Amazon Connect's contact event.
+    Contact(ContactEvent),
+    /// Another `source` or `detail-type` (a misrouted rule, say): what it says it is, reduced to printable
+    /// characters for a log line.
+    Elsewhere(String),
+}
+
+/// `detail.eventType`: the one the function acts on, and every other, kept for the logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactEventType {
+    ConnectedToAgent,
+    /// `INITIATED`, `QUEUED`, `DISCONNECTED`, … (printable characters only).
+    Other(String),
+}
+
+impl ContactEventType {
+    fn from_wire(event_type: Option<&str>) -> Self {
+        match event_type {
+            Some("CONNECTED_TO_AGENT") => Self::ConnectedToAgent,
+            other => Self::Other(printable(other.unwrap_or_default())),
+        }
+    }
+}
+
+impl fmt::Display for ContactEventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ConnectedToAgent => f.write_str("CONNECTED_TO_AGENT"),
+            Self::Other(event_type) => f.write_str(event_type),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactEvent {
-    /// `detail.eventType`: `INITIATED`, `CONNECTED_TO_AGENT`, `DISCONNECTED`, …
-    pub event_type: String,
+    pub event_type: ContactEventType,
     pub contact_id: String,
     /// The call's first contact; the contact itself when the event has none.
     pub initial_contact_id: String,
@@ -29,39 +65,29 @@ pub struct ContactEvent {
     pub agent_user_id: Option<String>,
 }
 
-impl ContactEvent {
+impl EventBridgeEvent {
     /// Whether `payload` is an EventBridge event (so it is routed here, not to the flow).
     pub fn is_one(payload: &Value) -> bool {
         payload.get("detail-type").is_some() && payload.get("source").is_some()
     }
 
-    /// For an EventBridge event of another `source` or `detail-type` (a misrouted rule, say): what it says
-    /// it is, reduced to printable characters for a log line; `None` for Connect's contact events.
-    pub fn elsewhere(payload: &Value) -> Option<String> {
+    pub fn from_value(payload: &Value) -> Result<Self, EventError> {
         let source = text(payload.get("source"));
         let detail_type = text(payload.get("detail-type"));
-        if source == Some(CONTACT_EVENT_SOURCE) && detail_type == Some(CONTACT_EVENT_DETAIL_TYPE) {
-            return None;
+        if source != Some(CONTACT_EVENT_SOURCE) || detail_type != Some(CONTACT_EVENT_DETAIL_TYPE) {
+            let shown = |value: Option<&str>| value.map_or_else(|| "(not a string)".to_owned(), printable);
+            return Ok(Self::Elsewhere(format!("source {}, detail-type {}", shown(source), shown(detail_type))));
         }
-        let shown = |value: Option<&str>| -> String {
-            value.unwrap_or("(not a string)").chars().filter(|c| c.is_ascii_graphic() || *c == ' ').take(64).collect()
-        };
-        Some(format!("source {}, detail-type {}", shown(source), shown(detail_type)))
+        ContactEvent::from_detail(payload.get("detail")).map(Self::Contact)
     }
+}
 
-    pub fn from_value(payload: &Value) -> Result<Self, EventError> {
-        if text(payload.get("source")) != Some(CONTACT_EVENT_SOURCE)
-            || text(payload.get("detail-type")) != Some(CONTACT_EVENT_DETAIL_TYPE)
-        {
-            return Err(EventError::Shape(
-                "expected an EventBridge event from aws.connect, Amazon Connect Contact Event".into(),
-            ));
-        }
-        let detail = payload
-            .get("detail")
+impl ContactEvent {
+    fn from_detail(detail: Option<&Value>) -> Result<Self, EventError> {
+        let detail = detail
             .filter(|d| d.is_object())
-            .ok_or_else(|| EventError::Shape("expected detail to be an object".into()))?;
-        let event_type = text(detail.get("eventType")).unwrap_or_default().to_owned();
+            .ok_or_else(|| EventError::Shape("a contact event needs detail to be an object".into()))?;
+        let event_type = ContactEventType::from_wire(text(detail.get("eventType")));
         let contact_id = match text(detail.get("contactId")) {
             None => return Err(EventError::NoContactId),
             Some(id) if is_uuid(id) => id.to_owned(),
@@ -112,6 +138,11 @@ impl ContactEvent {
     }
 }
 
+/// At most 64 printable ASCII characters of what an event says, for a log line.
+fn printable(value: &str) -> String {
+    value.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').take(64).collect()
+}
+
 /// A non-blank string value, trimmed.
 fn text(value: Option<&Value>) -> Option<&str> {
     value.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
@@ -136,9 +167,9 @@ mod tests {
                 "eventType": "CONNECTED_TO_AGENT", "contactId": "5ca32fbd-8f92-46af-92a5-6b0f970f0efe",
                 "channel": "VOICE", "instanceArn": INSTANCE, key: {"agentArn": AGENT}, "unknown": {"x": 1}
             }));
-            assert!(ContactEvent::is_one(&payload));
-            let parsed = ContactEvent::from_value(&payload).expect("valid");
-            assert_eq!(parsed.event_type, CONNECTED_TO_AGENT);
+            assert!(EventBridgeEvent::is_one(&payload));
+            let parsed = contact(&payload).expect("valid");
+            assert_eq!(parsed.event_type, ContactEventType::ConnectedToAgent);
             assert_eq!(parsed.case_contact(), Some("5ca32fbd-8f92-46af-92a5-6b0f970f0efe"));
             assert_eq!(parsed.agent_user_id.as_deref(), Some("0b2ae5b7-3f2c-4a9e-9d1e-7c6b5a4f3e2d"));
             assert_eq!(parsed.instance_id, "9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa");
@@ -151,7 +182,7 @@ mod tests {
             "eventType": "CONNECTED_TO_AGENT", "contactId": "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b",
             "initialContactId": "5ca32fbd-8f92-46af-92a5-6b0f970f0efe", "instanceArn": INSTANCE
         }));
-        let parsed = ContactEvent::from_value(&payload).expect("valid");
+        let parsed = contact(&payload).expect("valid");
         assert_eq!(parsed.case_contact(), None);
         assert_eq!(parsed.agent_user_id, None);
     }
@@ -166,7 +197,7 @@ mod tests {
             if let Some(initial) = initial {
                 detail["initialContactId"] = json!(initial);
             }
-            ContactEvent::from_value(&event(detail)).expect("valid").case_contact().map(str::to_owned)
+            contact(&event(detail)).expect("valid").case_contact().map(str::to_owned)
         };
         let first = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe";
         let transferred = "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b";
@@ -179,13 +210,33 @@ mod tests {
         assert_eq!(callback(Some(first), first, "TRANSFER"), None);
     }
 
+    /// The contact event `payload` holds.
+    fn contact(payload: &Value) -> Result<ContactEvent, EventError> {
+        match EventBridgeEvent::from_value(payload)? {
+            EventBridgeEvent::Contact(event) => Ok(event),
+            EventBridgeEvent::Elsewhere(what) => panic!("not a contact event: {what}"),
+        }
+    }
+
     #[test]
-    fn other_sources_and_bad_ids_are_refused() {
-        assert!(ContactEvent::from_value(&json!({"source": "aws.ec2", "detail-type": "x", "detail": {}})).is_err());
+    fn other_sources_are_named_printably_and_bad_ids_are_refused() {
+        let misrouted = json!({"source": "aws.ec2", "detail-type": "EC2 State\n\u{7}Change", "detail": {}});
+        assert_eq!(
+            EventBridgeEvent::from_value(&misrouted),
+            Ok(EventBridgeEvent::Elsewhere("source aws.ec2, detail-type EC2 StateChange".into()))
+        );
+        let odd = json!({"source": 7, "detail-type": "Amazon Connect Contact Event"});
+        assert!(
+            matches!(EventBridgeEvent::from_value(&odd), Ok(EventBridgeEvent::Elsewhere(what)) if what.contains("(not a string)"))
+        );
         let bad = event(json!({"eventType": "CONNECTED_TO_AGENT", "contactId": "../x", "instanceArn": INSTANCE}));
-        assert_eq!(ContactEvent::from_value(&bad), Err(EventError::NotAContactId));
+        assert_eq!(EventBridgeEvent::from_value(&bad), Err(EventError::NotAContactId));
         let no_arn =
             event(json!({"eventType": "CONNECTED_TO_AGENT", "contactId": "5ca32fbd-8f92-46af-92a5-6b0f970f0efe"}));
-        assert_eq!(ContactEvent::from_value(&no_arn), Err(EventError::NotAnInstanceArn));
+        assert_eq!(EventBridgeEvent::from_value(&no_arn), Err(EventError::NotAnInstanceArn));
+        let disconnected = event(
+            json!({"eventType": "DISCONNECTED", "contactId": "5ca32fbd-8f92-46af-92a5-6b0f970f0efe", "instanceArn": INSTANCE}),
+        );
+        assert_eq!(contact(&disconnected).map(|e| e.event_type), Ok(ContactEventType::Other("DISCONNECTED".into())));
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::{CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE};
+use super::ids::{EventError, instance_id_of, is_uuid};
 use crate::email::EmailAddress;
 use crate::phone::{CallerNumber, Country};
 use crate::salesforce::{CaseId, is_field_api_name};
@@ -98,20 +99,6 @@ pub enum Channel {
     Task,
     Email,
     Other,
-}
-
-#[derive(Debug, Clone, thiserror::Error, PartialEq)]
-pub enum EventError {
-    #[error("the event is not a Connect ContactFlowEvent: {0}")]
-    Shape(String),
-    #[error("the event has no ContactId")]
-    NoContactId,
-    /// Present, but not the UUID Connect gives (AWS's console test event has `…-XXXXXXXXXXX`).
-    #[error("the event's ContactId is not an Amazon Connect contact id (a UUID); is this a placeholder test event?")]
-    NotAContactId,
-    /// Present, but not `arn:aws:connect:<region>:<account>:instance/<instance id>`.
-    #[error("the event's InstanceARN is not an Amazon Connect instance ARN (arn:aws:connect:…:instance/<id>)")]
-    NotAnInstanceArn,
 }
 
 impl FlowEvent {
@@ -212,7 +199,7 @@ fn shape_error(error: &serde_json::Error) -> String {
     let message = error.to_string();
     let message = message.split(" at line").next().unwrap_or_default();
     if message.starts_with("missing field") {
-        return message.to_owned();
+        return format!("a flow's ContactFlowEvent is {message}");
     }
     let expected = match message.rsplit_once(", expected ").map(|(_, expected)| expected) {
         Some("struct RawEvent") => "the event to be an object with Details",
@@ -220,7 +207,7 @@ fn shape_error(error: &serde_json::Error) -> String {
         Some("struct RawContactData") => "ContactData to be an object",
         _ => "an object with Details.ContactData",
     };
-    format!("expected {expected}")
+    format!("a flow's ContactFlowEvent needs {expected}")
 }
 
 /// A value that is there: not missing, not null, not an empty or blank string.
@@ -235,25 +222,6 @@ fn present(value: Option<&Value>) -> Option<&Value> {
 /// Connect contact ids are UUIDs; anything else never reaches a URL or a log.
 fn valid_contact_id(value: &Value) -> Option<String> {
     value.as_str().map(str::trim).filter(|id| is_uuid(id)).map(str::to_owned)
-}
-
-/// `8-4-4-4-12` hexadecimal digits, in either letter case.
-pub(super) fn is_uuid(id: &str) -> bool {
-    let groups: Vec<&str> = id.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// `arn:aws:connect:us-east-1:123456789012:instance/<id>` → `<id>`.
-pub fn instance_id_of(arn: &str) -> Option<String> {
-    let rest = arn.trim().strip_prefix("arn:")?;
-    let (_, rest) = rest.split_once(":connect:")?;
-    let (_, id) = rest.split_once(":instance/")?;
-    let id = id.split('/').next()?;
-    is_uuid(id).then(|| id.to_owned())
 }
 
 impl Channel {

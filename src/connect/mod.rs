@@ -1,17 +1,19 @@
 //! Amazon Connect, as this function meets it: the flow event it is invoked with and the answer it gives
-//! (`flow_event`, `answer`), the contact events EventBridge delivers (`contact_event`), and the Connect
-//! API it calls (`client`). Nothing outside this folder sees
-//! Connect's wire format.
+//! (`flow_event`, `answer`), the EventBridge events it is sent (`contact_event`), the ids every event
+//! carries and what is wrong with an event (`ids`), and the Connect API it calls (`client`). Nothing
+//! outside this folder sees Connect's wire format.
 
 mod answer;
 mod client;
 mod contact_event;
 mod flow_event;
+mod ids;
 
 pub use answer::{Answer, CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, Outcome};
 pub use client::{ConnectClient, ConnectError};
-pub use contact_event::{CONNECTED_TO_AGENT, ContactEvent};
-pub use flow_event::{CaseAttribute, Channel, EventError, FlowEvent, instance_id_of};
+pub use contact_event::{ContactEvent, ContactEventType, EventBridgeEvent};
+pub use flow_event::{CaseAttribute, Channel, FlowEvent};
+pub use ids::{EventError, instance_id_of};
 
 /// What the decision core asks Connect about a call and its agent.
 pub trait ContactDirectory {

@@ -1,13 +1,14 @@
-//! A Connect contact event from EventBridge: make the first agent who answers the call the owner of its
-//! case. Nothing to do succeeds with a warning (a retry would not help); Salesforce or Connect failing
-//! fails the invocation, so Lambda's asynchronous retries and the stack's failure queue keep the event.
+//! An EventBridge event: on Connect's `CONNECTED_TO_AGENT`, make the first agent who answers the call the
+//! owner of its case; every other event changes nothing. One match below chooses. Nothing to do succeeds
+//! with a warning (a retry would not help); Salesforce or Connect failing fails the invocation, so
+//! Lambda's asynchronous retries and the stack's failure queue keep the event.
 
 use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
 use super::{Handoff, HandoffError, Kind, Line, Response};
-use crate::connect::{ContactEvent, EventError};
+use crate::connect::{ContactEventType, EventBridgeEvent, EventError};
 use crate::owner::{OwnerError, OwnerOutcome, assign_first_agent};
 
 /// What the function answers a contact event (EventBridge discards it; `cargo lambda invoke` shows it).
@@ -25,35 +26,30 @@ impl From<OwnerReport> for Response {
 }
 
 /// One EventBridge event: Connect's contact event, or one a rule sent here by mistake.
-pub(super) enum OwnerChange {
-    Event(ContactEvent),
-    /// Another `source` or `detail-type`: changes nothing and succeeds, since a retry would not help.
-    Elsewhere(String),
-}
+pub(super) struct OwnerChange(EventBridgeEvent);
 
 impl Kind for OwnerChange {
     type Answer = OwnerReport;
 
     fn parse(payload: Value) -> Result<Self, EventError> {
-        match ContactEvent::elsewhere(&payload) {
-            Some(what) => Ok(Self::Elsewhere(what)),
-            None => ContactEvent::from_value(&payload).map(Self::Event),
-        }
+        EventBridgeEvent::from_value(&payload).map(Self)
     }
 
     fn span(&self) -> tracing::Span {
-        match self {
-            Self::Event(event) => {
+        match &self.0 {
+            EventBridgeEvent::Contact(event) => {
                 tracing::info_span!("invocation", contact_id = %event.contact_id, event_type = %event.event_type)
             }
-            Self::Elsewhere(_) => tracing::info_span!("invocation", event = "EventBridge"),
+            EventBridgeEvent::Elsewhere(_) => tracing::info_span!("invocation", event = "EventBridge"),
         }
     }
 
+    /// The one decision of what an EventBridge event runs.
     async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<OwnerReport, HandoffError> {
-        let event = match self {
-            Self::Event(event) => event,
-            Self::Elsewhere(what) => {
+        let event = match &self.0 {
+            EventBridgeEvent::Contact(event) if event.event_type == ContactEventType::ConnectedToAgent => event,
+            EventBridgeEvent::Contact(_) => return Ok(report(OwnerOutcome::Ignored("not a CONNECTED_TO_AGENT event"))),
+            EventBridgeEvent::Elsewhere(what) => {
                 tracing::warn!(event = %what, "an EventBridge event that is not an Amazon Connect contact event; is a rule misrouted?");
                 let detail = format!("not an Amazon Connect contact event ({what}): nothing changed");
                 return Ok(OwnerReport { owner: "ignored", detail });

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::config::{CaseOwner, Config, ConfigError};
-use crate::connect::{Answer, ConnectClient, ConnectError, ContactEvent, EventError};
+use crate::connect::{Answer, ConnectClient, ConnectError, EventBridgeEvent, EventError};
 use crate::metrics::InvocationMetrics;
 use crate::owner::{OwnerCache, OwnerRules};
 use crate::resolve::Rules;
@@ -255,7 +255,7 @@ impl Handoff {
         // The router: one arm per event kind.
         match payload {
             p if check::SetupRun::is_one(&p) => self.drive(check::SetupRun::parse(p), &invocation).await,
-            p if ContactEvent::is_one(&p) => self.drive(contact::OwnerChange::parse(p), &invocation).await,
+            p if EventBridgeEvent::is_one(&p) => self.drive(contact::OwnerChange::parse(p), &invocation).await,
             p => self.drive(flow::Leg::parse(p), &invocation).await,
         }
     }
