@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
@@ -37,15 +37,8 @@ pub struct CaseRecord {
 
 impl CaseStore for SalesforceClient {
     async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
-        let request = ApiRequest {
-            method: Method::GET,
-            path: self.data_path(&format!("/sobjects/Case/{}", id.as_str())),
-            query: &[("fields", CASE_FIELDS)],
-            body: None,
-            idempotent: true,
-            assignment_rules: true,
-        };
-        self.read_one(request, deadline).await
+        let path = self.data_path(&format!("/sobjects/Case/{}", id.as_str()));
+        self.read_one(ApiRequest::get(path).query(&[("fields", CASE_FIELDS)]), deadline).await
     }
 
     /// `field` is a validated API name; `key` is a Connect contact id, percent-encoded all the same.
@@ -55,19 +48,9 @@ impl CaseStore for SalesforceClient {
         key: &str,
         deadline: Instant,
     ) -> Result<Option<CaseRecord>, SalesforceError> {
-        let request = ApiRequest {
-            method: Method::GET,
-            path: self.data_path(&format!(
-                "/sobjects/Case/{}/{}",
-                encode_path_segment(field),
-                encode_path_segment(key)
-            )),
-            query: &[("fields", CASE_FIELDS)],
-            body: None,
-            idempotent: true,
-            assignment_rules: true,
-        };
-        self.read_one(request, deadline).await
+        let path =
+            self.data_path(&format!("/sobjects/Case/{}/{}", encode_path_segment(field), encode_path_segment(key)));
+        self.read_one(ApiRequest::get(path).query(&[("fields", CASE_FIELDS)]), deadline).await
     }
 
     async fn open_case_of(
@@ -135,7 +118,7 @@ impl SalesforceClient {
     async fn write_and_read(
         &self,
         write: Value,
-        idempotent: bool,
+        resend_safe: bool,
         deadline: Instant,
     ) -> Result<CaseRecord, SalesforceError> {
         let read = json!({
@@ -144,14 +127,9 @@ impl SalesforceClient {
             "referenceId": "readCase",
         });
         let body = json!({"allOrNone": true, "compositeRequest": [write, read]});
-        let request = ApiRequest {
-            method: Method::POST,
-            path: self.data_path("/composite"),
-            query: &[],
-            body: Some(&body),
-            idempotent,
-            assignment_rules: self.assignment_rules_on_create(),
-        };
+        let request = ApiRequest::post(self.data_path("/composite"), &body)
+            .resend_safe(resend_safe)
+            .assignment_rules(self.assignment_rules_on_create());
         let response = self.send(request, deadline).await?;
         if !response.status.is_success() {
             return Err(unexpected(response.status, &response.body));

@@ -55,17 +55,61 @@ struct OAuthError {
 /// The JWT bearer flow's `grant_type`.
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/// One REST call, relative to the session's instance URL.
+/// One REST call, relative to the session's instance URL. Built with [`ApiRequest::get`], [`post`] or
+/// [`patch`], each with the resend and assignment-rule defaults of its method.
+///
+/// [`post`]: ApiRequest::post
+/// [`patch`]: ApiRequest::patch
 pub(super) struct ApiRequest<'a> {
-    pub method: Method,
-    pub path: String,
-    pub query: &'a [(&'a str, &'a str)],
-    pub body: Option<&'a Value>,
+    method: Method,
+    path: String,
+    query: &'a [(&'a str, &'a str)],
+    body: Option<&'a Value>,
     /// Safe to send again after a failure that may have reached the org (a reset mid-request).
-    pub idempotent: bool,
+    resend_safe: bool,
     /// `false` sends `Sforce-Auto-Assign: FALSE`: a case this request creates or updates is not moved by
     /// the org's assignment rules. `true` leaves the header out (the org's default: the rules run).
-    pub assignment_rules: bool,
+    assignment_rules: bool,
+}
+
+impl<'a> ApiRequest<'a> {
+    fn new(method: Method, path: String, body: Option<&'a Value>, resend_safe: bool) -> Self {
+        Self { method, path, query: &[], body, resend_safe, assignment_rules: true }
+    }
+
+    /// A read: safe to send again.
+    pub(super) fn get(path: String) -> Self {
+        Self::new(Method::GET, path, None, true)
+    }
+
+    /// A create (or a composite request): not sent again after a failure that may have reached the org,
+    /// unless [`resend_safe`](Self::resend_safe) says a second copy would be refused.
+    pub(super) fn post(path: String, body: &'a Value) -> Self {
+        Self::new(Method::POST, path, Some(body), false)
+    }
+
+    /// An update of a record: the same fields written twice leave the same record, so it may go again.
+    pub(super) fn patch(path: String, body: &'a Value) -> Self {
+        Self::new(Method::PATCH, path, Some(body), true)
+    }
+
+    pub(super) fn query(self, query: &'a [(&'a str, &'a str)]) -> Self {
+        Self { query, ..self }
+    }
+
+    pub(super) fn resend_safe(self, resend_safe: bool) -> Self {
+        Self { resend_safe, ..self }
+    }
+
+    /// Whether the org's assignment rules run on the cases this request writes (their default).
+    pub(super) fn assignment_rules(self, assignment_rules: bool) -> Self {
+        Self { assignment_rules, ..self }
+    }
+
+    /// `Sforce-Auto-Assign: FALSE`: the case keeps the owner this request sets or leaves.
+    pub(super) fn keep_owner(self) -> Self {
+        self.assignment_rules(false)
+    }
 }
 
 /// Salesforce's assignment-rule header, sent as `FALSE` when a write must keep the owner it sets.
@@ -199,9 +243,7 @@ impl SalesforceClient {
         query: &[(&str, &str)],
         deadline: Instant,
     ) -> Result<Value, SalesforceError> {
-        let request =
-            ApiRequest { method: Method::GET, path, query, body: None, idempotent: true, assignment_rules: true };
-        let response = self.send(request, deadline).await?;
+        let response = self.send(ApiRequest::get(path).query(query), deadline).await?;
         if !response.status.is_success() {
             return Err(super::error::unexpected(response.status, &response.body));
         }
@@ -231,7 +273,7 @@ impl SalesforceClient {
                     None => builder,
                 }
             };
-            let (status, body) = self.exchange(build, request.idempotent, "REST API", deadline).await?;
+            let (status, body) = self.exchange(build, request.resend_safe, "REST API", deadline).await?;
             if status != StatusCode::UNAUTHORIZED {
                 return Ok(ApiResponse { status, body: json_body(status, &body)? });
             }

@@ -1,7 +1,6 @@
 //! Case ownership: the one active `User` whose owner field holds an agent's Connect username, and moving
 //! a case to that user with `Sforce-Auto-Assign: FALSE`, so assignment rules do not move it again.
 
-use reqwest::Method;
 use serde_json::json;
 use tokio::time::Instant;
 
@@ -34,15 +33,9 @@ impl CaseOwners for SalesforceClient {
         deadline: Instant,
     ) -> Result<bool, SalesforceError> {
         let body = json!({"OwnerId": owner.as_str()});
-        let request = ApiRequest {
-            method: Method::PATCH,
-            path: self.data_path(&format!("/sobjects/Case/{}", case.as_str())),
-            query: &[],
-            body: Some(&body),
-            // Setting the same owner twice leaves the same owner.
-            idempotent: true,
-            assignment_rules: false,
-        };
+        // Setting the same owner twice leaves the same owner: a patch may be sent again.
+        let request =
+            ApiRequest::patch(self.data_path(&format!("/sobjects/Case/{}", case.as_str())), &body).keep_owner();
         let response = self.send(request, deadline).await?;
         match response.status {
             status if status.is_success() => Ok(true),
