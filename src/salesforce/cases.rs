@@ -4,10 +4,11 @@
 use std::time::SystemTime;
 
 use reqwest::StatusCode;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
-use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse};
+use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse, Language};
 use super::error::{has_code, record_is_gone, unexpected};
 use super::soql::{datetime_literal, string_literal};
 use super::{CaseId, CaseStore, SalesforceClient, SalesforceError, SalesforceId};
@@ -61,14 +62,13 @@ impl CaseStore for SalesforceClient {
         deadline: Instant,
     ) -> Result<Option<OpenCase>, SalesforceError> {
         let query = open_case_query(contact, since, external_id_field);
-        let records = self.records("/query", &query, "records", deadline).await?;
-        let Some(record) = records.first() else { return Ok(None) };
-        let text = |name: &str| record.get(name).and_then(Value::as_str).map(str::to_owned);
-        Ok(Some(OpenCase {
-            case: case_record(record)?,
-            external_id: external_id_field.and_then(text),
-            description: text("Description"),
-        }))
+        let rows: Vec<CaseRow> = self.records(Language::Soql, &query, deadline).await?;
+        let Some(mut row) = rows.into_iter().next() else { return Ok(None) };
+        let external_id = external_id_field
+            .and_then(|field| row.org_fields.remove(field))
+            .and_then(|value| value.as_str().map(str::to_owned));
+        let description = row.description.take();
+        Ok(Some(OpenCase { case: row.into_record()?, external_id, description }))
     }
 
     /// In one composite request.
@@ -180,24 +180,53 @@ fn sub_response(part: &Value) -> Result<ApiResponse, SalesforceError> {
     Ok(ApiResponse { status, body: part.get("body").cloned().unwrap_or(Value::Null) })
 }
 
+/// A Case row as Salesforce names its fields; the org's own (the external id field) as they come.
+#[derive(Debug, Deserialize)]
+struct CaseRow {
+    #[serde(rename = "Id")]
+    id: Option<String>,
+    #[serde(rename = "CaseNumber")]
+    number: Option<String>,
+    #[serde(rename = "ContactId")]
+    contact_id: Option<String>,
+    #[serde(rename = "AccountId")]
+    account_id: Option<String>,
+    #[serde(rename = "Description", default)]
+    description: Option<String>,
+    #[serde(flatten)]
+    org_fields: Map<String, Value>,
+}
+
+impl CaseRow {
+    fn into_record(self) -> Result<CaseRecord, SalesforceError> {
+        let id = self
+            .id
+            .as_deref()
+            .and_then(CaseId::parse)
+            .ok_or_else(|| SalesforceError::Protocol("case record has no valid Id".into()))?;
+        // An Auto Number display format is the org's to choose (`CS/2026-000123`, `CASE 00001001`): any
+        // printable text of a sane length is answered as given. Checked on the read back, after the create,
+        // so a refusal here would cost a case: only what no org could have set is refused.
+        let number = self
+            .number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty() && n.chars().count() <= MAX_CASE_NUMBER && !n.chars().any(char::is_control))
+            .ok_or_else(|| SalesforceError::Protocol("case record has no CaseNumber".into()))?;
+        Ok(CaseRecord {
+            id,
+            number: number.to_owned(),
+            contact_id: self.contact_id.as_deref().and_then(SalesforceId::parse),
+            account_id: self.account_id.as_deref().and_then(SalesforceId::parse),
+        })
+    }
+}
+
+/// A case record as the REST API answers one.
 fn case_record(body: &Value) -> Result<CaseRecord, SalesforceError> {
-    let field = |name: &str| body.get(name).and_then(Value::as_str);
-    let id = field("Id")
-        .and_then(CaseId::parse)
-        .ok_or_else(|| SalesforceError::Protocol("case record has no valid Id".into()))?;
-    // An Auto Number display format is the org's to choose (`CS/2026-000123`, `CASE 00001001`): any
-    // printable text of a sane length is answered as given. Checked on the read back, after the create,
-    // so a refusal here would cost a case: only what no org could have set is refused.
-    let number = field("CaseNumber")
-        .map(str::trim)
-        .filter(|n| !n.is_empty() && n.chars().count() <= MAX_CASE_NUMBER && !n.chars().any(char::is_control))
-        .ok_or_else(|| SalesforceError::Protocol("case record has no CaseNumber".into()))?;
-    Ok(CaseRecord {
-        id,
-        number: number.to_owned(),
-        contact_id: field("ContactId").and_then(SalesforceId::parse),
-        account_id: field("AccountId").and_then(SalesforceId::parse),
-    })
+    CaseRow::deserialize(body)
+        .map_err(|_| SalesforceError::Protocol("case record is not the documented JSON".into()))?
+        .into_record()
 }
 
 /// Percent-encodes everything but letters, digits, `-` and `_`, so a segment can never be `..`.

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use aws_config::SdkConfig;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -110,6 +111,14 @@ impl<'a> ApiRequest<'a> {
     pub(super) fn keep_owner(self) -> Self {
         self.assignment_rules(false)
     }
+}
+
+/// The query language of a [`SalesforceClient::records`] call.
+pub(super) enum Language {
+    /// `/query`, answering `records`.
+    Soql,
+    /// `/search`, answering `searchRecords`.
+    Sosl,
 }
 
 /// Salesforce's assignment-rule header, sent as `FALSE` when a write must keep the owner it sets.
@@ -248,6 +257,29 @@ impl SalesforceClient {
             return Err(super::error::unexpected(response.status, &response.body));
         }
         Ok(response.body)
+    }
+
+    /// `GET query?q=…` (SOQL) or `GET search?q=…` (SOSL): the answer's records as `T`, one per row.
+    pub(super) async fn records<T: DeserializeOwned>(
+        &self,
+        language: Language,
+        query: &str,
+        deadline: Instant,
+    ) -> Result<Vec<T>, SalesforceError> {
+        let (resource, key) = match language {
+            Language::Soql => ("/query", "records"),
+            Language::Sosl => ("/search", "searchRecords"),
+        };
+        let body = self.get_json(self.data_path(resource), &[("q", query)], deadline).await?;
+        let Value::Object(mut answer) = body else {
+            return Err(SalesforceError::Protocol(format!("{resource} answer is not an object")));
+        };
+        match answer.remove(key) {
+            Some(records) => serde_json::from_value(records).map_err(|_| {
+                SalesforceError::Protocol(format!("{resource} answer's {key} are not the documented rows"))
+            }),
+            None => Err(SalesforceError::Protocol(format!("{resource} answer has no {key}"))),
+        }
     }
 
     /// Sends one REST call in the current session, renewing it once on `401`. Answers every status the

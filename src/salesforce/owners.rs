@@ -4,10 +4,16 @@
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::client::ApiRequest;
+use super::client::{ApiRequest, Language};
 use super::error::{record_is_gone, unexpected};
 use super::soql::string_literal;
 use super::{CaseId, CaseOwners, SalesforceClient, SalesforceError, SalesforceId};
+
+#[derive(serde::Deserialize)]
+struct UserRow {
+    #[serde(rename = "Id")]
+    id: String,
+}
 
 /// `SELECT Id FROM User WHERE IsActive = true AND <field> = '…' LIMIT 2`: two are enough to know there
 /// is more than one. `field` is a validated API name; `value` is escaped.
@@ -22,8 +28,8 @@ impl CaseOwners for SalesforceClient {
         value: &str,
         deadline: Instant,
     ) -> Result<Vec<SalesforceId>, SalesforceError> {
-        let records = self.records("/query", &user_query(field, value), "records", deadline).await?;
-        Ok(records.iter().filter_map(|r| SalesforceId::parse(r.get("Id")?.as_str()?)).collect())
+        let rows: Vec<UserRow> = self.records(Language::Soql, &user_query(field, value), deadline).await?;
+        Ok(rows.iter().filter_map(|row| SalesforceId::parse(&row.id)).collect())
     }
 
     async fn set_case_owner(

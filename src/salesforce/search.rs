@@ -2,9 +2,11 @@
 //! spelling of the number, answering each candidate's phone fields so the caller's number can be checked
 //! against them; or, for an email contact, one SOQL query on `Contact.Email`.
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 use tokio::time::Instant;
 
+use super::client::Language;
 use super::shape::OrgShape;
 use super::soql::string_literal;
 use super::{ContactSearch, SalesforceClient, SalesforceError, SalesforceId};
@@ -69,33 +71,22 @@ impl ContactSearch for SalesforceClient {
         if shape.contact_phones.is_empty() && shape.account_phones.is_empty() {
             return Ok(Vec::new());
         }
-        let records = self.records("/search", &search_query(terms, &shape), "searchRecords", deadline).await?;
-        Ok(records.iter().filter_map(|record| candidate(record, &shape)).collect())
+        let rows: Vec<SearchRow> = self.records(Language::Sosl, &search_query(terms, &shape), deadline).await?;
+        Ok(rows.into_iter().filter_map(|row| candidate(row, &shape)).collect())
     }
 
     async fn contacts_with_email(&self, email: &str, deadline: Instant) -> Result<Vec<Candidate>, SalesforceError> {
-        let records = self.records("/query", &email_query(email), "records", deadline).await?;
-        Ok(records.iter().filter_map(|record| contact(record, &["Email".to_owned()])).collect())
-    }
-}
-
-impl SalesforceClient {
-    /// `GET {resource}?q=…` (SOSL `/search` or SOQL `/query`), answering the array under `key`.
-    pub(super) async fn records(
-        &self,
-        resource: &str,
-        query: &str,
-        key: &str,
-        deadline: Instant,
-    ) -> Result<Vec<Value>, SalesforceError> {
-        let body = self.get_json(self.data_path(resource), &[("q", query)], deadline).await?;
-        match body {
-            Value::Object(mut answer) => match answer.remove(key) {
-                Some(Value::Array(records)) => Ok(records),
-                _ => Err(SalesforceError::Protocol(format!("{resource} answer has no {key}"))),
-            },
-            _ => Err(SalesforceError::Protocol(format!("{resource} answer is not an object"))),
-        }
+        let rows: Vec<EmailRow> = self.records(Language::Soql, &email_query(email), deadline).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(Candidate {
+                    contact: Some(SalesforceId::parse(row.id.as_deref()?)?),
+                    account: row.account_id.as_deref().and_then(SalesforceId::parse),
+                    stored: row.email.into_iter().collect(),
+                })
+            })
+            .collect())
     }
 }
 
@@ -104,35 +95,64 @@ fn email_query(email: &str) -> String {
     format!("SELECT Id, AccountId, Email FROM Contact WHERE Email = {} LIMIT {MATCH_LIMIT}", string_literal(email))
 }
 
-/// A search record as a candidate, by its type: a Contact row is a person; an Account row is a person
-/// when it is a person account (`IsPersonAccount`), else a business. `None` without a valid Id.
-fn candidate(record: &Value, shape: &OrgShape) -> Option<Candidate> {
-    match record.pointer("/attributes/type").and_then(Value::as_str)? {
-        "Contact" => contact(record, &shape.contact_phones),
-        "Account" => {
-            let text = |name: &str| record.get(name).and_then(Value::as_str);
-            let person = record.get("IsPersonAccount").and_then(Value::as_bool) == Some(true);
-            Some(Candidate {
-                contact: if person { text("PersonContactId").and_then(SalesforceId::parse) } else { None },
-                account: Some(SalesforceId::parse(text("Id")?)?),
-                stored: stored(record, &shape.account_phones),
-            })
-        }
+/// A row of the phone search: Salesforce's own fields by name, the org's phone fields as they come.
+#[derive(Debug, Deserialize)]
+struct SearchRow {
+    attributes: RowAttributes,
+    #[serde(rename = "Id")]
+    id: Option<String>,
+    #[serde(rename = "AccountId")]
+    account_id: Option<String>,
+    #[serde(rename = "IsPersonAccount")]
+    is_person_account: Option<bool>,
+    #[serde(rename = "PersonContactId")]
+    person_contact_id: Option<String>,
+    /// The phone fields, named by the org's describe.
+    #[serde(flatten)]
+    phones: Map<String, Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RowAttributes {
+    #[serde(rename = "type")]
+    object: String,
+}
+
+/// A row of the email query.
+#[derive(Debug, Deserialize)]
+struct EmailRow {
+    #[serde(rename = "Id")]
+    id: Option<String>,
+    #[serde(rename = "AccountId")]
+    account_id: Option<String>,
+    #[serde(rename = "Email")]
+    email: Option<String>,
+}
+
+/// A search row as a candidate, by its type: a Contact row is a person; an Account row is a person when
+/// it is a person account (`IsPersonAccount`), else a business. `None` without a valid Id.
+fn candidate(row: SearchRow, shape: &OrgShape) -> Option<Candidate> {
+    let id = SalesforceId::parse(row.id.as_deref()?)?;
+    match row.attributes.object.as_str() {
+        "Contact" => Some(Candidate {
+            contact: Some(id),
+            account: row.account_id.as_deref().and_then(SalesforceId::parse),
+            stored: stored(&row.phones, &shape.contact_phones),
+        }),
+        "Account" => Some(Candidate {
+            contact: match row.is_person_account {
+                Some(true) => row.person_contact_id.as_deref().and_then(SalesforceId::parse),
+                _ => None,
+            },
+            account: Some(id),
+            stored: stored(&row.phones, &shape.account_phones),
+        }),
         _ => None,
     }
 }
 
-/// A Contact record with `fields` as its stored values.
-fn contact(record: &Value, fields: &[String]) -> Option<Candidate> {
-    Some(Candidate {
-        contact: Some(SalesforceId::parse(record.get("Id")?.as_str()?)?),
-        account: record.get("AccountId").and_then(Value::as_str).and_then(SalesforceId::parse),
-        stored: stored(record, fields),
-    })
-}
-
-fn stored(record: &Value, fields: &[String]) -> Vec<String> {
-    fields.iter().filter_map(|f| record.get(f).and_then(Value::as_str)).map(str::to_owned).collect()
+fn stored(phones: &Map<String, Value>, fields: &[String]) -> Vec<String> {
+    fields.iter().filter_map(|f| phones.get(f).and_then(Value::as_str)).map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -212,8 +232,8 @@ mod tests {
         let id = |text: &str| SalesforceId::parse(text);
         let found: Vec<_> =
             [contact, person, business, json!({"attributes": {"type": "Lead"}, "Id": "00Q000000000001"})]
-                .iter()
-                .filter_map(|r| candidate(r, &shape))
+                .into_iter()
+                .filter_map(|r| candidate(serde_json::from_value(r).expect("a search row"), &shape))
                 .collect();
         assert_eq!(found.len(), 3, "a Lead is nobody here");
         assert_eq!(
