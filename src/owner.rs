@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::call_case::CallCase;
 use crate::connect::{ConnectError, ContactDirectory, ContactEvent};
-use crate::salesforce::{CaseId, CaseOwners, CaseStore, SalesforceError, SalesforceId};
+use crate::salesforce::{CaseId, CaseOwners, KeyedCases, SalesforceError, SalesforceId};
 
 /// How this deployment decides ownership: set once from configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +101,7 @@ impl OwnerCache {
 /// Makes the first agent who answers the call the owner of its case, on a `CONNECTED_TO_AGENT` event.
 /// Sending the same event twice leaves the same owner; nothing depends on having seen another event first.
 pub async fn assign_first_agent(
-    salesforce: &(impl CaseStore + CaseOwners),
+    salesforce: &(impl KeyedCases + CaseOwners),
     connect: &impl ContactDirectory,
     cache: &OwnerCache,
     event: &ContactEvent,
@@ -160,7 +160,7 @@ pub async fn assign_first_agent(
 /// not found, and keeps its owner), else from that contact's `SfdcCaseId` and `SfdcCaseOutcome` attributes
 /// in Connect (one request for both).
 async fn call_case(
-    salesforce: &impl CaseStore,
+    salesforce: &impl KeyedCases,
     connect: &impl ContactDirectory,
     event: &ContactEvent,
     case_contact: &str,
@@ -179,7 +179,7 @@ mod tests {
     use super::*;
     use crate::connect::{CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, EventBridgeEvent};
     use crate::salesforce::CaseRecord;
-    use serde_json::{Map, Value, json};
+    use serde_json::json;
 
     /// An in-memory org and Connect instance that record which calls an event made.
     #[derive(Default)]
@@ -204,30 +204,10 @@ mod tests {
         CaseId::parse("500000000000042").expect("id")
     }
 
-    impl CaseStore for Memory {
-        async fn read_case(&self, _: &CaseId, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
-            unreachable!("an owner change never reads a case by id")
-        }
+    impl KeyedCases for Memory {
         async fn read_case_by_key(&self, _: &str, _: &str, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
             self.call("read by key");
             Ok(Some(CaseRecord { id: case_id(), number: "1".into(), contact_id: None, account_id: None }))
-        }
-        async fn open_case_of(
-            &self,
-            _: &SalesforceId,
-            _: std::time::SystemTime,
-            _: Option<&str>,
-            _: Instant,
-        ) -> Result<Option<crate::salesforce::OpenCase>, SalesforceError> {
-            unreachable!("an owner change never looks for open cases")
-        }
-        async fn create_case(
-            &self,
-            _: &Map<String, Value>,
-            _: Option<(&str, &str)>,
-            _: Instant,
-        ) -> Result<CaseRecord, SalesforceError> {
-            unreachable!("an owner change never creates a case")
         }
     }
 

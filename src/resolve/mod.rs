@@ -182,7 +182,7 @@ pub async fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::salesforce::{Candidate, CaseId, OpenCase, SalesforceId};
+    use crate::salesforce::{Candidate, CaseId, KeyedCases, OpenCase, SalesforceId};
     use serde_json::json;
 
     pub(super) fn event(channel: &str, address: Value, parameters: Value) -> FlowEvent {
@@ -258,14 +258,17 @@ mod tests {
         }
     }
 
+    impl KeyedCases for Memory {
+        async fn read_case_by_key(&self, _: &str, _: &str, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+            self.call("read by key");
+            Ok(self.existing_for_key.clone())
+        }
+    }
+
     impl CaseStore for Memory {
         async fn read_case(&self, id: &CaseId, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
             self.call("read");
             Ok(self.cases.iter().find(|c| c.id == *id).cloned())
-        }
-        async fn read_case_by_key(&self, _: &str, _: &str, _: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
-            self.call("read by key");
-            Ok(self.existing_for_key.clone())
         }
         async fn open_case_of(
             &self,

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse, Language};
 use super::error::{has_code, record_is_gone, unexpected};
 use super::soql::{datetime_literal, string_literal};
-use super::{CaseId, CaseStore, SalesforceClient, SalesforceError, SalesforceId};
+use super::{CaseId, CaseStore, KeyedCases, SalesforceClient, SalesforceError, SalesforceId};
 
 const CASE_FIELDS: &str = "Id,CaseNumber,ContactId,AccountId";
 const CASE_FIELDS_SOQL: &str = "Id, CaseNumber, ContactId, AccountId";
@@ -36,12 +36,7 @@ pub struct CaseRecord {
     pub account_id: Option<SalesforceId>,
 }
 
-impl CaseStore for SalesforceClient {
-    async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
-        let path = self.data_path(&format!("/sobjects/Case/{}", id.as_str()));
-        self.read_one(ApiRequest::get(path).query(&[("fields", CASE_FIELDS)]), deadline).await
-    }
-
+impl KeyedCases for SalesforceClient {
     /// `field` is a validated API name; `key` is a Connect contact id, percent-encoded all the same.
     async fn read_case_by_key(
         &self,
@@ -51,6 +46,13 @@ impl CaseStore for SalesforceClient {
     ) -> Result<Option<CaseRecord>, SalesforceError> {
         let path =
             self.data_path(&format!("/sobjects/Case/{}/{}", encode_path_segment(field), encode_path_segment(key)));
+        self.read_one(ApiRequest::get(path).query(&[("fields", CASE_FIELDS)]), deadline).await
+    }
+}
+
+impl CaseStore for SalesforceClient {
+    async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
+        let path = self.data_path(&format!("/sobjects/Case/{}", id.as_str()));
         self.read_one(ApiRequest::get(path).query(&[("fields", CASE_FIELDS)]), deadline).await
     }
 

@@ -86,20 +86,24 @@ pub trait CaseOwners {
     ) -> impl Future<Output = Result<bool, SalesforceError>> + Send;
 }
 
-/// Reading and writing Cases.
-pub trait CaseStore {
-    /// The case, or `None` when it does not exist or was deleted. One request.
-    fn read_case(
-        &self,
-        id: &CaseId,
-        deadline: Instant,
-    ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
-
+/// Finding a call's case by the id the first leg wrote into its external id field: all the owner core
+/// (and anything else that starts from a contact id) needs of Cases.
+pub trait KeyedCases {
     /// The case whose external id `field` holds `key`, or `None`. One request.
     fn read_case_by_key(
         &self,
         field: &str,
         key: &str,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
+}
+
+/// Reading and writing Cases: what a flow leg needs.
+pub trait CaseStore: KeyedCases {
+    /// The case, or `None` when it does not exist or was deleted. One request.
+    fn read_case(
+        &self,
+        id: &CaseId,
         deadline: Instant,
     ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
 
