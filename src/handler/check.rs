@@ -100,7 +100,7 @@ impl Kind for SetupRun {
     /// Connect is checked beside Salesforce, so that one that does not answer cannot hide the other.
     async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<SetupReport, HandoffError> {
         let salesforce = async {
-            match handoff.salesforce.log_in(deadline).await {
+            match handoff.salesforce.start_session(deadline).await {
                 Ok(()) => self.record([pass(
                     "login",
                     format!("the token endpoint gave a session for the {}", handoff.salesforce.login_flow()),

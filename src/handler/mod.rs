@@ -215,7 +215,7 @@ impl Handoff {
         // The org's phone fields and person accounts are learned now too (two describes, after the login),
         // so that no call pays for them.
         let login = tokio::time::timeout_at(deadline, async {
-            self.salesforce.log_in(deadline).await?;
+            self.salesforce.start_session(deadline).await?;
             self.salesforce.org_shape(deadline).await.map(|_| ())
         });
         let (metadata, login) = tokio::join!(metadata, login);

@@ -177,8 +177,9 @@ impl SalesforceClient {
         format!("/services/data/v{}{rest}", self.api_version)
     }
 
-    /// Logs in now unless a session is already held, so a later request needs no token round trip.
-    pub async fn log_in(&self, deadline: Instant) -> Result<(), SalesforceError> {
+    /// Makes sure a session is held (asking for a token only when none is), so a later request needs no
+    /// token round trip.
+    pub async fn start_session(&self, deadline: Instant) -> Result<(), SalesforceError> {
         self.session(deadline).await.map(|_| ())
     }
 
@@ -191,7 +192,7 @@ impl SalesforceClient {
         }
         self.refusals.check()?;
         let credentials = self.credentials.get().await?;
-        let login = self.login(&credentials, deadline).await;
+        let login = self.request_token(&credentials, deadline).await;
         self.refusals.record(&login);
         let session = login?;
         *slot = Some(session.clone());
@@ -206,7 +207,8 @@ impl SalesforceClient {
         }
     }
 
-    async fn login(&self, login: &Login, deadline: Instant) -> Result<Session, SalesforceError> {
+    /// One round trip to the token endpoint, whatever session is held.
+    async fn request_token(&self, login: &Login, deadline: Instant) -> Result<Session, SalesforceError> {
         let url = format!("{}/services/oauth2/token", self.login_url);
         let form: Vec<(&str, String)> = match login {
             Login::ClientCredentials { client_id, client_secret } => vec![
