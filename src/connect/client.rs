@@ -3,6 +3,7 @@
 //! handler which case and which agent.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -13,21 +14,56 @@ use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use super::ContactDirectory;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
-#[error("{operation} failed: {code}")]
+#[error("{operation} failed: {failure}")]
 pub struct ConnectError {
     pub operation: &'static str,
-    /// Connect's error code, or how the request failed; never a message that could echo data.
-    pub code: String,
+    pub failure: ConnectFailure,
+}
+
+/// How a Connect request failed: the error code Connect sent, or that no answer came. Never a message
+/// (one could echo data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectFailure {
+    /// Connect answered with this error code (`AccessDeniedException`, `ThrottlingException`, …), kept to
+    /// code characters.
+    Code(String),
+    /// Connect answered with an error that carried no code.
+    NoCode,
+    /// The request never reached Connect.
+    CouldNotConnect,
+    /// Connect did not answer in time.
+    TimedOut,
+}
+
+impl fmt::Display for ConnectFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Code(code) => f.write_str(code),
+            Self::NoCode => f.write_str("no error code"),
+            Self::CouldNotConnect => f.write_str("could not connect"),
+            Self::TimedOut => f.write_str("timed out"),
+        }
+    }
 }
 
 impl ConnectError {
     fn from_sdk<E: ProvideErrorMetadata>(operation: &'static str, error: &SdkError<E>) -> Self {
-        let code = match error {
-            SdkError::DispatchFailure(_) => "could not connect".to_owned(),
-            SdkError::TimeoutError(_) => "timed out".to_owned(),
-            _ => error.code().unwrap_or("no error code").to_owned(),
+        let failure = match error {
+            SdkError::DispatchFailure(_) => ConnectFailure::CouldNotConnect,
+            SdkError::TimeoutError(_) => ConnectFailure::TimedOut,
+            _ => error.code().map_or(ConnectFailure::NoCode, |code| {
+                ConnectFailure::Code(code.chars().filter(char::is_ascii_alphanumeric).take(64).collect())
+            }),
         };
-        Self { operation, code }
+        Self { operation, failure }
+    }
+
+    /// The error code Connect sent, if it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match &self.failure {
+            ConnectFailure::Code(code) => Some(code),
+            _ => None,
+        }
     }
 
     /// The stable name a flow's logs and an operator see (Lambda's `errorType`).
@@ -38,23 +74,22 @@ impl ConnectError {
     /// Whether the same request may well succeed if sent again soon: throttling, Connect's own failures,
     /// and requests that never got an answer; not a refusal.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.code.as_str(),
-            "ThrottlingException"
-                | "TooManyRequestsException"
-                | "InternalServiceException"
-                | "could not connect"
-                | "timed out"
-        )
+        match &self.failure {
+            ConnectFailure::CouldNotConnect | ConnectFailure::TimedOut => true,
+            ConnectFailure::Code(code) => {
+                matches!(code.as_str(), "ThrottlingException" | "TooManyRequestsException" | "InternalServiceException")
+            }
+            ConnectFailure::NoCode => false,
+        }
     }
 
     /// The one rule for "Connect refused access": the function's role lacks the permission.
     pub fn is_access_denied(&self) -> bool {
-        self.code == "AccessDeniedException"
+        self.code() == Some("AccessDeniedException")
     }
 
     fn is_not_found(&self) -> bool {
-        self.code == "ResourceNotFoundException"
+        self.code() == Some("ResourceNotFoundException")
     }
 }
 
@@ -135,14 +170,24 @@ mod tests {
 
     #[test]
     fn connect_failures_say_whether_to_retry_and_whether_access_was_refused() {
-        let error = |code: &str| ConnectError { operation: "GetContactAttributes", code: code.to_owned() };
-        assert_eq!(error("AccessDeniedException").error_type(), "ConnectRequestFailed");
-        assert!(error("AccessDeniedException").is_access_denied());
-        assert!(!error("AccessDeniedException").is_retryable());
-        for code in ["ThrottlingException", "InternalServiceException", "could not connect", "timed out"] {
-            assert!(error(code).is_retryable(), "{code}");
-            assert!(!error(code).is_access_denied(), "{code}");
+        let error = |failure: ConnectFailure| ConnectError { operation: "GetContactAttributes", failure };
+        let code = |code: &str| error(ConnectFailure::Code(code.to_owned()));
+        assert_eq!(code("AccessDeniedException").error_type(), "ConnectRequestFailed");
+        assert!(code("AccessDeniedException").is_access_denied());
+        assert!(!code("AccessDeniedException").is_retryable());
+        for failure in [
+            ConnectFailure::Code("ThrottlingException".into()),
+            ConnectFailure::Code("InternalServiceException".into()),
+            ConnectFailure::CouldNotConnect,
+            ConnectFailure::TimedOut,
+        ] {
+            let error = error(failure);
+            assert!(error.is_retryable(), "{error}");
+            assert!(!error.is_access_denied(), "{error}");
         }
-        assert!(!error("InvalidParameterException").is_retryable());
+        assert!(!code("InvalidParameterException").is_retryable());
+        // A code that spells a transport failure is still Connect's code, not one.
+        assert!(!code("timed out").is_retryable());
+        assert_eq!(error(ConnectFailure::TimedOut).to_string(), "GetContactAttributes failed: timed out");
     }
 }

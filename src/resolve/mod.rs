@@ -182,7 +182,7 @@ pub async fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::salesforce::{Candidate, CaseId, KeyedCases, OpenCase, SalesforceId};
+    use crate::salesforce::{Candidate, CaseId, CompositePart, KeyedCases, OpenCase, SalesforceId};
     use serde_json::json;
 
     pub(super) fn event(channel: &str, address: Value, parameters: Value) -> FlowEvent {
@@ -240,7 +240,7 @@ mod tests {
 
     /// The org's refusal of a case's create, as the composite answers it.
     fn refused(code: &str) -> SalesforceError {
-        SalesforceError::Rejected { status: 400, codes: code.into(), part: Some("case create") }
+        SalesforceError::Rejected { status: 400, codes: vec![code.into()], part: Some(CompositePart::CaseCreate) }
     }
 
     fn case(id: &str) -> CaseRecord {

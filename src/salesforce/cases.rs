@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse, Language};
-use super::error::{has_code, record_is_gone, unexpected};
+use super::error::{CompositePart, has_code, record_is_gone, unexpected};
 use super::soql::{datetime_literal, string_literal};
 use super::{CaseId, CaseStore, KeyedCases, SalesforceClient, SalesforceError, SalesforceId};
 
@@ -145,7 +145,7 @@ impl SalesforceClient {
         let (write_part, read_part) = (sub_response(&parts[0])?, sub_response(&parts[1])?);
         // With allOrNone, one failing part makes every other answer 400 PROCESSING_HALTED: the cause is in
         // the part that failed, and only a refused write is worth writing differently.
-        for (part, answer) in [("case create", &write_part), ("read back of the new case", &read_part)] {
+        for (part, answer) in [(CompositePart::CaseCreate, &write_part), (CompositePart::CaseReadBack, &read_part)] {
             if !answer.status.is_success() && !has_code(&answer.body, &["PROCESSING_HALTED"]) {
                 return Err(unexpected(answer.status, &answer.body).in_part(part));
             }

@@ -138,7 +138,12 @@ impl SalesforceClient {
             .pool_idle_timeout(Duration::from_secs(50))
             .user_agent(concat!("connect-case-handoff/", env!("CARGO_PKG_VERSION")))
             .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+            .unwrap_or_else(|error| {
+                // Only the TLS setup can fail here; say so, and go on with reqwest's own settings (without
+                // TCP_NODELAY and the idle timeout that matches Salesforce's, each request may be slower).
+                tracing::error!(error = %error, "could not build the HTTP client as configured; using reqwest's defaults");
+                reqwest::Client::new()
+            });
         Self {
             http,
             login_url: login_url.trim_end_matches('/').to_owned(),

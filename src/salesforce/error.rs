@@ -17,14 +17,41 @@ pub enum SalesforceError {
     Unavailable(String),
     /// The org answered with a client error; holds status and error codes, never Salesforce's message text
     /// (which can echo field values such as phone numbers), and which part of a composite request failed.
-    #[error("Salesforce rejected {}: HTTP {status} {codes}", part.unwrap_or("the request"))]
-    Rejected { status: u16, codes: String, part: Option<&'static str> },
+    #[error(
+        "Salesforce rejected {}: HTTP {status} {}",
+        part.map_or("the request", CompositePart::name),
+        shown_codes(codes)
+    )]
+    Rejected { status: u16, codes: Vec<String>, part: Option<CompositePart> },
     /// The answer was not what the REST API documents.
     #[error("Salesforce answered unexpectedly: {0}")]
     Protocol(String),
     /// The credentials as configured cannot be used (a private key that is not one); names where it is.
     #[error("invalid configuration: {0}")]
     Configuration(String),
+}
+
+/// The parts of the one composite request this function sends (create a case, read it back): which one
+/// the org refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompositePart {
+    CaseCreate,
+    CaseReadBack,
+}
+
+impl CompositePart {
+    /// How an error message names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CaseCreate => "case create",
+            Self::CaseReadBack => "read back of the new case",
+        }
+    }
+}
+
+/// Error codes as a message shows them: joined, or a note that the org gave none.
+fn shown_codes(codes: &[String]) -> String {
+    if codes.is_empty() { "(no error code)".to_owned() } else { codes.join(", ") }
 }
 
 /// Why there is no session: what happened (no secret, no token in it) and, when the token endpoint
@@ -139,7 +166,7 @@ impl std::fmt::Display for AuthFailure {
 
 impl SalesforceError {
     /// The same refusal, named as the `part` of a composite request that failed.
-    pub(super) fn in_part(self, part: &'static str) -> Self {
+    pub(super) fn in_part(self, part: CompositePart) -> Self {
         match self {
             Self::Rejected { status, codes, .. } => Self::Rejected { status, codes, part: Some(part) },
             other => other,
@@ -148,7 +175,7 @@ impl SalesforceError {
 
     /// Whether the org refused the case's create itself (its fields), not something around it.
     pub fn is_refused_create(&self) -> bool {
-        matches!(self, Self::Rejected { status: 400, part: Some("case create"), .. })
+        matches!(self, Self::Rejected { status: 400, part: Some(CompositePart::CaseCreate), .. })
     }
 
     /// The stable name a flow's logs and an operator see (Lambda's `errorType`).
@@ -174,7 +201,7 @@ impl SalesforceError {
 
     /// Whether the org refused the request with `code` among its error codes.
     pub fn has_code(&self, code: &str) -> bool {
-        matches!(self, Self::Rejected { codes, .. } if codes.split(", ").any(|c| c == code))
+        matches!(self, Self::Rejected { codes, .. } if codes.iter().any(|c| c == code))
     }
 
     /// What an operator should fix when a login fails: by where it failed, the OAuth code and what the
@@ -246,18 +273,16 @@ pub(super) fn record_is_gone(status: StatusCode, body: &Value) -> bool {
 }
 
 /// The error codes of a REST error body (`[{"message": …, "errorCode": …}]`), never the messages.
-fn error_codes(body: &Value) -> String {
-    let codes: Vec<String> = body
-        .as_array()
+fn error_codes(body: &Value) -> Vec<String> {
+    body.as_array()
         .map(|errors| errors.iter().filter_map(|e| e.get("errorCode").and_then(Value::as_str)).map(printable).collect())
-        .unwrap_or_default();
-    if codes.is_empty() { "(no error code)".to_owned() } else { codes.join(", ") }
+        .unwrap_or_default()
 }
 
 /// Whether a REST error body carries one of `codes`.
 pub(super) fn has_code(body: &Value, codes: &[&str]) -> bool {
     let found = error_codes(body);
-    codes.iter().any(|code| found.split(", ").any(|f| f == *code))
+    codes.iter().any(|code| found.iter().any(|f| f == code))
 }
 
 /// Keeps what the org says to a short run of code-like characters, so nothing it echoes leaks out.
@@ -269,7 +294,7 @@ pub(super) fn printable(code: &str) -> String {
 pub(super) fn unexpected(status: StatusCode, body: &Value) -> SalesforceError {
     let codes = error_codes(body);
     if status.is_server_error() {
-        SalesforceError::Unavailable(format!("HTTP {} {codes}", status.as_u16()))
+        SalesforceError::Unavailable(format!("HTTP {} {}", status.as_u16(), shown_codes(&codes)))
     } else {
         SalesforceError::Rejected { status: status.as_u16(), codes, part: None }
     }
@@ -286,10 +311,12 @@ mod tests {
             {"message": "Phone: bad value for +14155550100", "errorCode": "INVALID_FIELD"},
             {"message": "x", "errorCode": "DUPLICATE_VALUE\"}; rm -rf"},
         ]);
-        assert_eq!(error_codes(&body), "INVALID_FIELD, DUPLICATE_VALUErmrf");
+        assert_eq!(error_codes(&body), ["INVALID_FIELD", "DUPLICATE_VALUErmrf"]);
         assert!(has_code(&body, &["INVALID_FIELD"]));
         assert!(!has_code(&body, &["NOT_FOUND"]));
-        assert_eq!(error_codes(&json!({"unexpected": true})), "(no error code)");
+        assert!(error_codes(&json!({"unexpected": true})).is_empty());
+        let none = unexpected(StatusCode::BAD_REQUEST, &json!({"unexpected": true}));
+        assert_eq!(none.to_string(), "Salesforce rejected the request: HTTP 400 (no error code)");
     }
 
     #[test]
@@ -301,7 +328,7 @@ mod tests {
         );
         assert_eq!(
             unexpected(StatusCode::FORBIDDEN, &body),
-            SalesforceError::Rejected { status: 403, codes: "UNKNOWN_EXCEPTION".into(), part: None }
+            SalesforceError::Rejected { status: 403, codes: vec!["UNKNOWN_EXCEPTION".into()], part: None }
         );
     }
 
@@ -348,9 +375,9 @@ mod tests {
         let down = SalesforceError::Unavailable("HTTP 503".into());
         assert_eq!((down.error_type(), down.is_retryable()), ("SalesforceUnavailable", true));
         assert!(down.what_to_fix().contains("SALESFORCE_URL"));
-        let limit = SalesforceError::Rejected { status: 403, codes: "REQUEST_LIMIT_EXCEEDED".into(), part: None };
+        let limit = SalesforceError::Rejected { status: 403, codes: vec!["REQUEST_LIMIT_EXCEEDED".into()], part: None };
         assert!(limit.is_retryable());
-        let refusal = SalesforceError::Rejected { status: 400, codes: "INVALID_FIELD".into(), part: None };
+        let refusal = SalesforceError::Rejected { status: 400, codes: vec!["INVALID_FIELD".into()], part: None };
         assert_eq!((refusal.error_type(), refusal.is_retryable()), ("SalesforceRequestRejected", false));
         assert_eq!(
             AuthFailure::new(AuthStage::TokenEndpoint, Some("bad\"}code"), "").oauth_error.as_deref(),

@@ -38,6 +38,9 @@ use tokio::time::Instant;
 pub use cases::{CaseRecord, OpenCase};
 pub use client::SalesforceClient;
 pub use credentials::{CredentialSource, Flow, Login};
+/// Only the cores' tests build a refusal by hand; the function reads it through `is_refused_create`.
+#[cfg(test)]
+pub use error::CompositePart;
 pub use error::SalesforceError;
 pub use fields::is_field_api_name;
 pub use id::{CaseId, SalesforceId};
