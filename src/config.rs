@@ -40,8 +40,6 @@ pub struct Config {
     /// `CONNECT_INSTANCE_ARN`, as given: the setup check probes Connect access on it (and says when it is
     /// not an instance ARN); nothing else reads it.
     pub connect_instance_arn: Option<String>,
-    /// `AWS_LAMBDA_FUNCTION_NAME`, the metrics' `FunctionName` dimension.
-    pub function_name: String,
 }
 
 /// `CASE_OWNER`.
@@ -63,6 +61,14 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("{name} is invalid: {why}")]
     Invalid { name: &'static str, why: &'static str },
+}
+
+impl ConfigError {
+    /// The variable to fix (`SALESFORCE_CLIENT_ID`, not `SALESFORCE_CLIENT_ID (or SALESFORCE_SECRET_ARN)`).
+    pub fn variable(&self) -> &'static str {
+        let (Self::Missing(name) | Self::Invalid { name, .. }) = self;
+        name.split(' ').next().unwrap_or(name)
+    }
 }
 
 impl Config {
@@ -88,6 +94,12 @@ impl Config {
         let api_version = api_version.trim_start_matches(['v', 'V']).to_owned();
         if !is_api_version(&api_version) {
             return Err(ConfigError::Invalid { name: "SALESFORCE_API_VERSION", why: "expected a version like 66.0" });
+        }
+        if !is_at_least(&api_version, MIN_API_VERSION) {
+            return Err(ConfigError::Invalid {
+                name: "SALESFORCE_API_VERSION",
+                why: "must be 40.0 or later, the oldest version whose search and composite answers the function reads",
+            });
         }
 
         let case_external_id_field = get("CASE_EXTERNAL_ID_FIELD");
@@ -153,10 +165,7 @@ impl Config {
 
         let connect_instance_arn = get("CONNECT_INSTANCE_ARN");
 
-        let function_name = get("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
-
         Ok(Self {
-            function_name,
             salesforce_url,
             credentials,
             api_version,
@@ -211,21 +220,10 @@ fn credentials(get: &impl Fn(&str) -> Option<String>) -> Result<CredentialSource
     Ok(CredentialSource::Static(Login::JwtBearer { client_id, username, key, audience }))
 }
 
-impl Config {
-    /// `Err` when `SALESFORCE_API_VERSION` is older than [`MIN_API_VERSION`]: every invocation that talks to
-    /// Salesforce fails with it, naming the variable and the minimum, and the setup check reports it.
-    pub fn check_api_version(&self) -> Result<(), ConfigError> {
-        let (major, minor) = self.api_version.split_once('.').unwrap_or_default();
-        let version = (major.parse::<u32>().unwrap_or(0), minor.parse::<u32>().unwrap_or(0));
-        if version >= MIN_API_VERSION {
-            Ok(())
-        } else {
-            Err(ConfigError::Invalid {
-                name: "SALESFORCE_API_VERSION",
-                why: "must be 40.0 or later, the oldest version whose search and composite answers the function reads",
-            })
-        }
-    }
+/// Whether `version` (already [`is_api_version`]) is `floor` or later.
+fn is_at_least(version: &str, floor: (u32, u32)) -> bool {
+    let (major, minor) = version.split_once('.').unwrap_or_default();
+    (major.parse::<u32>().unwrap_or(0), minor.parse::<u32>().unwrap_or(0)) >= floor
 }
 
 fn is_api_version(version: &str) -> bool {
@@ -306,6 +304,8 @@ mod tests {
     #[test]
     fn mistakes_name_the_variable() {
         assert_eq!(config(&[]), Err(ConfigError::Missing("SALESFORCE_URL")));
+        let no_id = config(&[("SALESFORCE_URL", "https://x.my.salesforce.com")]).expect_err("no client id");
+        assert_eq!(no_id.variable(), "SALESFORCE_CLIENT_ID", "{no_id}");
         for (name, value) in [
             ("SALESFORCE_URL", "example.com"),
             ("SALESFORCE_API_VERSION", "66"),
@@ -329,6 +329,7 @@ mod tests {
             vars.push((name, value));
             let err = config(&vars).expect_err(value);
             assert!(err.to_string().starts_with(name), "{err}");
+            assert_eq!(err.variable(), name);
         }
     }
 
@@ -376,13 +377,14 @@ mod tests {
         for (version, usable) in [("35.0", false), ("39.0", false), ("40.0", true), ("66.0", true), ("100.0", true)] {
             let mut vars = BASE.to_vec();
             vars.push(("SALESFORCE_API_VERSION", version));
-            let checked = config(&vars).expect("parses").check_api_version();
+            let checked = config(&vars);
             assert_eq!(checked.is_ok(), usable, "{version}");
             if let Err(error) = checked {
                 assert!(
                     error.to_string().starts_with("SALESFORCE_API_VERSION is invalid: must be 40.0 or later"),
                     "{error}"
                 );
+                assert_eq!(error.variable(), "SALESFORCE_API_VERSION");
             }
         }
     }

@@ -1,4 +1,4 @@
-use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, HandoffError, json_log_subscriber};
+use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, json_log_subscriber};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 use std::time::Duration;
@@ -12,20 +12,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.to_owned());
     tracing::subscriber::set_global_default(json_log_subscriber(std::io::stdout, &filter))?;
 
-    // A configuration mistake fails each invocation with a clear error instead of the container's init.
+    // A configuration mistake does not stop the container: every invocation answers it.
     let handoff = Handoff::from_env().await;
-    match &handoff {
-        Ok(handoff) => handoff.prepare(INIT_LOGIN_TIME).await,
-        Err(error) => {
-            tracing::error!(error = %error, "configuration is invalid; every invocation fails until it is fixed")
-        }
-    }
+    handoff.prepare(INIT_LOGIN_TIME).await;
     let handoff = &handoff;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        match handoff {
-            Ok(handoff) => handoff.invoke(event).await,
-            Err(error) => Err(HandoffError::Configuration(error.clone())),
-        }
-    }))
-    .await
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| handoff.invoke(event))).await
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::{Handoff, HandoffError, Kind, Line, Response};
-use crate::config::CaseOwner;
+use super::{Configured, HandoffError, Kind, Line, Response};
+use crate::config::{CaseOwner, ConfigError};
 use crate::connect::{ContactDirectory, EventError, instance_id_of};
 use crate::salesforce::{ContactSearch, OrgShape};
 
@@ -98,12 +98,12 @@ impl Kind for SetupRun {
     }
 
     /// Connect is checked beside Salesforce, so that one that does not answer cannot hide the other.
-    async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<SetupReport, HandoffError> {
+    async fn run(&self, with: &Configured, deadline: Instant) -> Result<SetupReport, HandoffError> {
         let salesforce = async {
-            match handoff.salesforce.start_session(deadline).await {
+            match with.salesforce.start_session(deadline).await {
                 Ok(()) => self.record([pass(
                     "login",
-                    format!("the token endpoint gave a session for the {}", handoff.salesforce.login_flow()),
+                    format!("the token endpoint gave a session for the {}", with.salesforce.login_flow()),
                 )]),
                 Err(error) => {
                     self.record([fail("login", format!("{error}: {}", error.what_to_fix()))]);
@@ -111,23 +111,17 @@ impl Kind for SetupRun {
                     return;
                 }
             }
-            if let Err(error) = handoff.config.check_api_version() {
-                self.record([fail("api_version", error.to_string())]);
-                let why = "not run: SALESFORCE_API_VERSION is older than the function reads";
-                self.record(AFTER_LOGIN.iter().skip(1).map(|name| fail(name, why)));
-                return;
-            }
-            self.record([handoff.check_api_version(deadline).await]);
-            self.record(handoff.check_case(deadline).await);
-            self.record([handoff.check_owner_field(deadline).await]);
-            let (person_accounts, shape) = handoff.check_person_accounts(deadline).await;
+            self.record([with.check_api_version(deadline).await]);
+            self.record(with.check_case(deadline).await);
+            self.record([with.check_owner_field(deadline).await]);
+            let (person_accounts, shape) = with.check_person_accounts(deadline).await;
             self.record([person_accounts]);
             match shape {
-                Some(shape) => self.record([handoff.check_phone_search(&shape, deadline).await]),
+                Some(shape) => self.record([with.check_phone_search(&shape, deadline).await]),
                 None => self.record([fail("phone_search", "not run: Contact and Account could not be described")]),
             }
         };
-        let connect = async { self.record([handoff.check_connect().await]) };
+        let connect = async { self.record([with.check_connect().await]) };
         tokio::join!(salesforce, connect);
         Ok(self.report(|name| fail(name, "not run")))
     }
@@ -140,7 +134,19 @@ impl Kind for SetupRun {
         }))
     }
 
-    const REPORTS_CONFIGURATION: bool = true;
+    /// A report, not a failure: the check the variable belongs to fails with the error, and the others
+    /// were not run.
+    fn misconfigured(&self, error: &ConfigError) -> Result<SetupReport, HandoffError> {
+        let failing = match error.variable() {
+            "SALESFORCE_API_VERSION" => "api_version",
+            "CASE_EXTERNAL_ID_FIELD" => "external_id_field",
+            "CASE_OWNER" | "OWNER_USER_FIELD" => "owner_user_field",
+            _ => "login",
+        };
+        let not_run = format!("not run: the configuration is invalid ({error})");
+        Ok(self
+            .report(|name| if name == failing { fail(name, error.to_string()) } else { fail(name, not_run.clone()) }))
+    }
 
     fn outcome(report: &SetupReport) -> &str {
         if report.ok { "setup-ok" } else { "setup-failed" }
@@ -153,7 +159,7 @@ impl Kind for SetupRun {
     }
 }
 
-impl Handoff {
+impl Configured {
     async fn check_api_version(&self, deadline: Instant) -> SetupCheck {
         let wanted = &self.config.api_version;
         match self.salesforce.served_versions(deadline).await {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::{Handoff, HandoffError, Kind, Line, Response};
+use super::{Configured, HandoffError, Kind, Line, Response};
 use crate::connect::{ContactEventType, EventBridgeEvent, EventError};
 use crate::owner::{OwnerError, OwnerOutcome, assign_first_agent};
 
@@ -45,7 +45,7 @@ impl Kind for OwnerChange {
     }
 
     /// The one decision of what an EventBridge event runs.
-    async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<OwnerReport, HandoffError> {
+    async fn run(&self, with: &Configured, deadline: Instant) -> Result<OwnerReport, HandoffError> {
         let event = match &self.0 {
             EventBridgeEvent::Contact(event) if event.event_type == ContactEventType::ConnectedToAgent => event,
             EventBridgeEvent::Contact(_) => return Ok(report(OwnerOutcome::Ignored("not a CONNECTED_TO_AGENT event"))),
@@ -55,15 +55,8 @@ impl Kind for OwnerChange {
                 return Ok(OwnerReport { owner: "ignored", detail });
             }
         };
-        let outcome = assign_first_agent(
-            &handoff.salesforce,
-            &handoff.connect,
-            &handoff.owners,
-            event,
-            &handoff.owner_rules,
-            deadline,
-        )
-        .await;
+        let outcome =
+            assign_first_agent(&with.salesforce, &with.connect, &with.owners, event, &with.owner_rules, deadline).await;
         match outcome {
             Ok(outcome) => Ok(report(outcome)),
             Err(OwnerError::Salesforce(error)) => Err(HandoffError::Salesforce(error)),

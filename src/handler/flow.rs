@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::{Handoff, HandoffError, Kind, Line, Response};
+use super::{Configured, HandoffError, Kind, Line, Response};
 use crate::connect::{
     Answer, CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, EventError, FlowEvent,
 };
@@ -38,12 +38,12 @@ impl Kind for Leg {
         tracing::info_span!("invocation", contact_id = %self.event.contact_id, caller = %self.event.customer_masked())
     }
 
-    async fn run(&self, handoff: &Handoff, deadline: Instant) -> Result<Answer, HandoffError> {
+    async fn run(&self, with: &Configured, deadline: Instant) -> Result<Answer, HandoffError> {
         let Resolution { answer, store_on_contact } =
-            resolve(&handoff.salesforce, &self.event, &handoff.rules, deadline).await?;
-        if store_on_contact && handoff.config.update_contact_attributes {
+            resolve(&with.salesforce, &self.event, &with.rules, deadline).await?;
+        if store_on_contact && with.config.update_contact_attributes {
             *self.storing.lock().unwrap_or_else(|p| p.into_inner()) = Some(answer.clone());
-            handoff.store_on_contact(&self.event, &answer).await;
+            with.store_on_contact(&self.event, &answer).await;
         }
         Ok(answer)
     }
@@ -77,7 +77,7 @@ impl Kind for Leg {
     }
 }
 
-impl Handoff {
+impl Configured {
     /// Best effort: the answer carries the case whatever Connect says.
     async fn store_on_contact(&self, event: &FlowEvent, answer: &Answer) {
         let Some(instance_id) = &event.instance_id else {

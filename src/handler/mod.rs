@@ -19,7 +19,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::config::{CaseOwner, Config, ConfigError};
+use crate::config::{CaseOwner, Config, ConfigError, DEFAULT_RESPONSE_BUDGET};
 use crate::connect::{Answer, ConnectClient, ConnectError, EventBridgeEvent, EventError};
 use crate::metrics::InvocationMetrics;
 use crate::owner::{OwnerCache, OwnerRules};
@@ -86,13 +86,18 @@ trait Kind: Sized + Sync {
     /// The invocation's span: the contact id and whatever else every line of the invocation carries.
     fn span(&self) -> tracing::Span;
 
-    /// Does the work, within `deadline` (the skeleton stops it there). What a stopped invocation can still
-    /// answer is kept in `self` as it goes, for [`Kind::timed_out`].
+    /// Does the work with the configured clients, within `deadline` (the skeleton stops it there). What a
+    /// stopped invocation can still answer is kept in `self` as it goes, for [`Kind::timed_out`].
     fn run(
         &self,
-        handoff: &Handoff,
+        with: &Configured,
         deadline: Instant,
     ) -> impl Future<Output = Result<Self::Answer, HandoffError>> + Send;
+
+    /// The answer when the configuration cannot be used: by default, the configuration error.
+    fn misconfigured(&self, error: &ConfigError) -> Result<Self::Answer, HandoffError> {
+        Err(HandoffError::Configuration(error.clone()))
+    }
 
     /// The answer when the budget ran out mid-way: by default, that it ran out.
     fn timed_out(&self, budget: Duration) -> Result<Self::Answer, HandoffError> {
@@ -104,9 +109,6 @@ trait Kind: Sized + Sync {
 
     /// The invocation's log line for an answer (the skeleton writes a failure's).
     fn log(answer: &Self::Answer, line: &Line);
-
-    /// Whether the kind reports an unusable configuration itself (the setup check) instead of failing.
-    const REPORTS_CONFIGURATION: bool = false;
 }
 
 /// What every invocation's log line says besides the kind's own fields.
@@ -127,51 +129,30 @@ pub enum Response {
 /// Where the per-invocation metrics line goes: standard output, which CloudWatch Logs reads, by default.
 type MetricsSink = Box<dyn Fn(&str) + Send + Sync>;
 
-/// Everything an invocation needs, built once per container.
+/// One container: what every invocation needs, built once. A configuration that cannot be used does not
+/// stop the container: each invocation goes through the same skeleton and answers the error (the setup
+/// check, a report naming the variable).
 pub struct Handoff {
+    configured: Result<Configured, ConfigError>,
+    /// `AWS_LAMBDA_FUNCTION_NAME`, the metrics' `FunctionName` dimension, whatever the configuration.
+    function_name: String,
+    metrics_sink: MetricsSink,
+    init: InitClock,
+}
+
+/// The configuration and the clients and rules built from it: what a kind runs with.
+struct Configured {
     config: Config,
     rules: Rules,
     owner_rules: OwnerRules,
     owners: OwnerCache,
     salesforce: SalesforceClient,
     connect: ConnectClient,
-    metrics_sink: MetricsSink,
-    init: InitClock,
 }
 
-/// When this container's init began and ended, until the first invocation has looked.
-struct InitClock {
-    began: Instant,
-    ended: std::sync::Mutex<Option<Instant>>,
-}
-
-/// One invocation's clock, deadline and the request counters as it began.
-struct Invocation {
-    started: Instant,
-    deadline: Instant,
-    salesforce_before: u64,
-    connect_before: u64,
-}
-
-impl Handoff {
-    /// Reads the environment (AWS SDK variables included). Never calls Salesforce or AWS.
-    /// Call it first thing in `main`: init's clock starts here.
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let began = Instant::now();
-        // libphonenumber's metadata (about 13 ms of CPU) loads on a thread of its own while the
-        // configuration, the AWS SDK and the TLS client (about as long) are built here; `prepare` then
-        // finds it loaded, or waits for it. With a core to spare this halves init; with a fraction of one
-        // (small Lambda memory sizes) it changes nothing, and costs nothing.
-        let config = Config::from_env()?;
-        std::thread::spawn(crate::phone::load_metadata);
-        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        let mut handoff = Self::new(config, &sdk);
-        handoff.init.began = began;
-        Ok(handoff)
-    }
-
+impl Configured {
     /// Builds the clients. Sends nothing.
-    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
+    fn new(config: Config, sdk: &SdkConfig) -> Self {
         Self {
             salesforce: SalesforceClient::new(
                 &config.salesforce_url,
@@ -193,9 +174,81 @@ impl Handoff {
                 reuse_within: config.reuse_open_case_within,
             },
             config,
+        }
+    }
+}
+
+/// Why init could not log in ahead of the first call.
+enum Unprepared<'a> {
+    Configuration(&'a ConfigError),
+    Salesforce(SalesforceError),
+}
+
+impl From<SalesforceError> for Unprepared<'_> {
+    fn from(error: SalesforceError) -> Self {
+        Self::Salesforce(error)
+    }
+}
+
+/// When this container's init began and ended, until the first invocation has looked.
+struct InitClock {
+    began: Instant,
+    ended: std::sync::Mutex<Option<Instant>>,
+}
+
+/// One invocation's clock, deadline and the request counters as it began.
+struct Invocation {
+    started: Instant,
+    deadline: Instant,
+    salesforce_before: u64,
+    connect_before: u64,
+}
+
+impl Handoff {
+    /// Reads the environment (AWS SDK variables included). Never calls Salesforce or AWS, and never fails:
+    /// a configuration error is every invocation's answer. Call it first thing in `main`: init's clock
+    /// starts here.
+    pub async fn from_env() -> Self {
+        let began = Instant::now();
+        // libphonenumber's metadata (about 13 ms of CPU) loads on a thread of its own while the
+        // configuration, the AWS SDK and the TLS client (about as long) are built here; `prepare` then
+        // finds it loaded, or waits for it. With a core to spare this halves init; with a fraction of one
+        // (small Lambda memory sizes) it changes nothing, and costs nothing.
+        std::thread::spawn(crate::phone::load_metadata);
+        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let mut handoff = Self::from_lookup(|name| std::env::var(name).ok(), &sdk);
+        handoff.init.began = began;
+        handoff
+    }
+
+    /// Reads the configuration through `lookup` (as [`Config::from_lookup`] does) and builds the clients,
+    /// or keeps the configuration error for every invocation to answer. Sends nothing.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, sdk: &SdkConfig) -> Self {
+        let function_name = lookup("AWS_LAMBDA_FUNCTION_NAME")
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
+        let configured = Config::from_lookup(lookup).map(|config| Configured::new(config, sdk));
+        Self::with(configured, function_name)
+    }
+
+    /// Builds the clients for a configuration already read. Sends nothing.
+    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
+        Self::with(Ok(Configured::new(config, sdk)), env!("CARGO_PKG_NAME").to_owned())
+    }
+
+    fn with(configured: Result<Configured, ConfigError>, function_name: String) -> Self {
+        Self {
+            configured,
+            function_name,
             metrics_sink: Box::new(|line| println!("{line}")),
             init: InitClock { began: Instant::now(), ended: std::sync::Mutex::new(None) },
         }
+    }
+
+    /// The configuration error every invocation answers, if the configuration cannot be used.
+    pub fn configuration_error(&self) -> Option<&ConfigError> {
+        self.configured.as_ref().err()
     }
 
     /// Sends the metrics lines elsewhere (the local demo and tests keep standard output for themselves).
@@ -215,8 +268,13 @@ impl Handoff {
         // The org's phone fields and person accounts are learned now too (two describes, after the login),
         // so that no call pays for them.
         let login = tokio::time::timeout_at(deadline, async {
-            self.salesforce.start_session(deadline).await?;
-            self.salesforce.org_shape(deadline).await.map(|_| ())
+            let salesforce = match &self.configured {
+                Ok(configured) => &configured.salesforce,
+                Err(error) => return Err(Unprepared::Configuration(error)),
+            };
+            salesforce.start_session(deadline).await?;
+            salesforce.org_shape(deadline).await?;
+            Ok(())
         });
         let (metadata, login) = tokio::join!(metadata, login);
         if metadata.is_err() {
@@ -224,7 +282,12 @@ impl Handoff {
         }
         match login {
             Ok(Ok(())) => tracing::info!("logged in to Salesforce and learned its phone fields during init"),
-            Ok(Err(error)) => {
+            Ok(Err(Unprepared::Configuration(error))) => tracing::error!(
+                error_type = "ConfigurationError",
+                error = %error,
+                "the configuration is invalid; every invocation fails until it is fixed"
+            ),
+            Ok(Err(Unprepared::Salesforce(error))) => {
                 tracing::warn!(error = %error, "could not log in to Salesforce or learn its phone fields during init; invocations will retry")
             }
             Err(_) => tracing::warn!("Salesforce did not answer in time during init; invocations will retry"),
@@ -234,12 +297,12 @@ impl Handoff {
 
     /// Requests this container has sent to Salesforce, token requests included.
     pub fn salesforce_requests(&self) -> u64 {
-        self.salesforce.requests_sent()
+        self.configured.as_ref().map_or(0, |c| c.salesforce.requests_sent())
     }
 
     /// Connect API calls this container has made.
     pub fn connect_requests(&self) -> u64 {
-        self.connect.requests_sent()
+        self.configured.as_ref().map_or(0, |c| c.connect.requests_sent())
     }
 
     /// The `lambda_runtime` entry point.
@@ -278,14 +341,14 @@ impl Handoff {
         };
         let span = kind.span();
         async {
-            let usable = if K::REPORTS_CONFIGURATION { Ok(()) } else { self.config.check_api_version() };
-            let result = match usable {
-                Err(error) => Err(HandoffError::Configuration(error)),
-                Ok(()) => match tokio::time::timeout_at(invocation.deadline, kind.run(self, invocation.deadline)).await
-                {
-                    Ok(result) => result,
-                    Err(_) => kind.timed_out(invocation.deadline - invocation.started),
-                },
+            let result = match &self.configured {
+                Err(error) => kind.misconfigured(error),
+                Ok(with) => {
+                    match tokio::time::timeout_at(invocation.deadline, kind.run(with, invocation.deadline)).await {
+                        Ok(result) => result,
+                        Err(_) => kind.timed_out(invocation.deadline - invocation.started),
+                    }
+                }
             };
             let outcome = match &result {
                 Ok(answer) => K::outcome(answer),
@@ -319,8 +382,8 @@ impl Handoff {
         Invocation {
             started,
             deadline: self.deadline(self.budget_start(started), lambda_deadline),
-            salesforce_before: self.salesforce.requests_sent(),
-            connect_before: self.connect.requests_sent(),
+            salesforce_before: self.salesforce_requests(),
+            connect_before: self.connect_requests(),
         }
     }
 
@@ -342,7 +405,8 @@ impl Handoff {
 
     /// The response budget from `budget_start`, and never after Lambda's deadline.
     fn deadline(&self, budget_start: Instant, lambda_deadline: Option<SystemTime>) -> Instant {
-        let budget = budget_start + self.config.response_budget;
+        let budget =
+            budget_start + self.configured.as_ref().map_or(DEFAULT_RESPONSE_BUDGET, |c| c.config.response_budget);
         let Some(lambda_deadline) = lambda_deadline else { return budget };
         match lambda_deadline.duration_since(SystemTime::now()) {
             Ok(left) => budget.min(Instant::now() + left.saturating_sub(DEADLINE_MARGIN)),
@@ -358,10 +422,10 @@ impl Handoff {
     /// What the invocation did so far, with `outcome` as its result.
     fn metrics<'a>(&'a self, invocation: &Invocation, outcome: &'a str) -> InvocationMetrics<'a> {
         InvocationMetrics {
-            function_name: &self.config.function_name,
+            function_name: &self.function_name,
             outcome,
-            salesforce_requests: self.salesforce.requests_sent() - invocation.salesforce_before,
-            connect_requests: self.connect.requests_sent() - invocation.connect_before,
+            salesforce_requests: self.salesforce_requests() - invocation.salesforce_before,
+            connect_requests: self.connect_requests() - invocation.connect_before,
             latency_ms: invocation.started.elapsed().as_secs_f64() * 1000.0,
         }
     }

@@ -35,3 +35,31 @@ async fn each_invocation_emits_its_outcome_requests_and_latency() {
     assert!(docs.iter().all(|d| d["FunctionName"] == "connect-case-handoff"));
     assert!(docs.iter().all(|d| d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ConnectCaseHandoff"));
 }
+
+#[tokio::test]
+async fn a_misconfigured_container_answers_through_the_same_skeleton() {
+    let (org, handoff) = setup(&[("HOME_COUNTRY", "Atlantis"), ("AWS_LAMBDA_FUNCTION_NAME", "handoff-prod")]).await;
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let handoff = handoff.with_metrics_sink(move |line| sink.lock().expect("lines").push(line.to_owned()));
+
+    let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("misconfigured");
+    assert_eq!(error.error_type(), "ConfigurationError");
+    assert!(error.to_string().contains("HOME_COUNTRY"), "{error}");
+    invoke(&handoff, first_agent_connected()).await.expect_err("misconfigured");
+    let report = invoke_ok(&handoff, serde_json::json!({"CheckSetup": {}})).await;
+    assert_eq!(report["ok"], false);
+    let checks = report["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), 8, "every check is listed: {report:#}");
+    assert!(
+        checks.iter().all(|c| c["ok"] == false && c["detail"].as_str().is_some_and(|d| d.contains("HOME_COUNTRY"))),
+        "{report:#}"
+    );
+    assert_eq!(org.salesforce_requests(), 0);
+
+    let docs: Vec<Value> =
+        lines.lock().expect("lines").iter().map(|l| serde_json::from_str(l).expect("EMF is JSON")).collect();
+    let field = |name: &str| docs.iter().map(|d| d[name].clone()).collect::<Vec<_>>();
+    assert_eq!(field("Outcome"), ["ConfigurationError", "ConfigurationError", "setup-failed"]);
+    assert!(docs.iter().all(|d| d["FunctionName"] == "handoff-prod"), "named whatever the configuration");
+}
