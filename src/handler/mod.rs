@@ -6,6 +6,7 @@
 //! Adding an event kind: a file here implementing [`Kind`], its `mod` line, a variant of [`Response`] for
 //! its answer, and one arm in [`Handoff::handle`]'s router.
 
+mod budget;
 mod check;
 mod contact;
 mod flow;
@@ -19,18 +20,13 @@ use serde_json::Value;
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use self::budget::InitClock;
 use crate::config::{CaseOwner, Config, ConfigError, DEFAULT_RESPONSE_BUDGET};
 use crate::connect::{Answer, ConnectClient, ConnectError, EventBridgeEvent, EventError};
 use crate::metrics::InvocationMetrics;
 use crate::owner::{OwnerCache, OwnerRules};
 use crate::resolve::Rules;
 use crate::salesforce::{SalesforceClient, SalesforceError};
-
-/// Kept back from the Lambda deadline for writing the answer.
-const DEADLINE_MARGIN: Duration = Duration::from_millis(100);
-/// An invocation this soon after init ends is an on-demand cold start: Connect has been waiting since
-/// init began. (Provisioned or pre-warmed containers wait seconds or more for their first event.)
-const RIGHT_AFTER_INIT: Duration = Duration::from_millis(100);
 
 #[derive(Debug, thiserror::Error)]
 pub enum HandoffError {
@@ -190,12 +186,6 @@ impl From<SalesforceError> for Unprepared<'_> {
     }
 }
 
-/// When this container's init began and ended, until the first invocation has looked.
-struct InitClock {
-    began: Instant,
-    ended: std::sync::Mutex<Option<Instant>>,
-}
-
 /// One invocation's clock, deadline and the request counters as it began.
 struct Invocation {
     started: Instant,
@@ -217,7 +207,7 @@ impl Handoff {
         std::thread::spawn(crate::phone::load_metadata);
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
         let mut handoff = Self::from_lookup(|name| std::env::var(name).ok(), &sdk);
-        handoff.init.began = began;
+        handoff.init = InitClock::began_at(began);
         handoff
     }
 
@@ -238,12 +228,7 @@ impl Handoff {
     }
 
     fn with(configured: Result<Configured, ConfigError>, function_name: String) -> Self {
-        Self {
-            configured,
-            function_name,
-            metrics_sink: Box::new(|line| println!("{line}")),
-            init: InitClock { began: Instant::now(), ended: std::sync::Mutex::new(None) },
-        }
+        Self { configured, function_name, metrics_sink: Box::new(|line| println!("{line}")), init: InitClock::new() }
     }
 
     /// The configuration error every invocation answers, if the configuration cannot be used.
@@ -292,7 +277,7 @@ impl Handoff {
             }
             Err(_) => tracing::warn!("Salesforce did not answer in time during init; invocations will retry"),
         }
-        *self.init.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        self.init.end();
     }
 
     /// Requests this container has sent to Salesforce, token requests included.
@@ -377,45 +362,17 @@ impl Handoff {
         .await
     }
 
+    fn response_budget(&self) -> Duration {
+        self.configured.as_ref().map_or(DEFAULT_RESPONSE_BUDGET, |c| c.config.response_budget)
+    }
+
     fn begin(&self, lambda_deadline: Option<SystemTime>) -> Invocation {
         let started = Instant::now();
         Invocation {
             started,
-            deadline: self.deadline(self.budget_start(started), lambda_deadline),
+            deadline: budget::deadline(self.init.budget_start(started), self.response_budget(), lambda_deadline),
             salesforce_before: self.salesforce_requests(),
             connect_before: self.connect_requests(),
-        }
-    }
-
-    /// When the flow began waiting for this invocation: when init began for the first invocation of an
-    /// on-demand cold start, else `started`. Only the first invocation after `prepare` looks.
-    fn budget_start(&self, started: Instant) -> Instant {
-        let ended = self.init.ended.lock().unwrap_or_else(|p| p.into_inner()).take();
-        match ended {
-            Some(ended) if started.saturating_duration_since(ended) <= RIGHT_AFTER_INIT => {
-                tracing::debug!(
-                    init_ms = (ended - self.init.began).as_millis() as u64,
-                    "cold start: the budget counts init"
-                );
-                self.init.began
-            }
-            _ => started,
-        }
-    }
-
-    /// The response budget from `budget_start`, and never after Lambda's deadline.
-    fn deadline(&self, budget_start: Instant, lambda_deadline: Option<SystemTime>) -> Instant {
-        let budget =
-            budget_start + self.configured.as_ref().map_or(DEFAULT_RESPONSE_BUDGET, |c| c.config.response_budget);
-        let Some(lambda_deadline) = lambda_deadline else { return budget };
-        match lambda_deadline.duration_since(SystemTime::now()) {
-            Ok(left) => budget.min(Instant::now() + left.saturating_sub(DEADLINE_MARGIN)),
-            // Lambda's deadline is always ahead; one behind is an emulator's (cargo lambda sends 600000 ms
-            // since the epoch). Such a runtime ends nothing at it, so the budget alone applies.
-            Err(_) => {
-                tracing::debug!(?lambda_deadline, "the runtime's deadline has passed already; using the budget alone");
-                budget
-            }
         }
     }
 
