@@ -22,7 +22,7 @@ pub struct SetupReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetupCheck {
-    pub name: &'static str,
+    pub name: Check,
     pub ok: bool,
     pub detail: String,
 }
@@ -33,29 +33,62 @@ impl From<SetupReport> for Response {
     }
 }
 
-fn pass(name: &'static str, detail: impl Into<String>) -> SetupCheck {
+fn pass(name: Check, detail: impl Into<String>) -> SetupCheck {
     SetupCheck { name, ok: true, detail: detail.into() }
 }
 
-fn fail(name: &'static str, detail: impl Into<String>) -> SetupCheck {
+fn fail(name: Check, detail: impl Into<String>) -> SetupCheck {
     SetupCheck { name, ok: false, detail: detail.into() }
 }
 
-/// Every check, in the order the report lists them.
-const CHECKS: [&str; 8] = [
-    "login",
-    "api_version",
-    "case_access",
-    "external_id_field",
-    "owner_user_field",
-    "phone_search",
-    "person_accounts",
-    "connect_access",
-];
+/// The checks, in the order the report lists them; each is named in the report in snake case
+/// (`api_version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    Login,
+    ApiVersion,
+    CaseAccess,
+    ExternalIdField,
+    OwnerUserField,
+    PhoneSearch,
+    PersonAccounts,
+    ConnectAccess,
+}
 
-/// The Salesforce checks that need a session.
-const AFTER_LOGIN: [&str; 6] =
-    ["api_version", "case_access", "external_id_field", "owner_user_field", "phone_search", "person_accounts"];
+impl Check {
+    const ALL: [Self; 8] = [
+        Self::Login,
+        Self::ApiVersion,
+        Self::CaseAccess,
+        Self::ExternalIdField,
+        Self::OwnerUserField,
+        Self::PhoneSearch,
+        Self::PersonAccounts,
+        Self::ConnectAccess,
+    ];
+
+    /// The Salesforce checks that need a session.
+    const AFTER_LOGIN: [Self; 6] = [
+        Self::ApiVersion,
+        Self::CaseAccess,
+        Self::ExternalIdField,
+        Self::OwnerUserField,
+        Self::PhoneSearch,
+        Self::PersonAccounts,
+    ];
+
+    /// The check that fails when `variable` is the one the configuration got wrong; the login's
+    /// variables and those no check reads fail the login.
+    fn of_variable(variable: &str) -> Self {
+        match variable {
+            "SALESFORCE_API_VERSION" => Self::ApiVersion,
+            "CASE_EXTERNAL_ID_FIELD" => Self::ExternalIdField,
+            "CASE_OWNER" | "OWNER_USER_FIELD" => Self::OwnerUserField,
+            _ => Self::Login,
+        }
+    }
+}
 
 /// A contact id no call has: asking Connect for its attributes tests access without touching a call.
 const PROBE_CONTACT: &str = "00000000-0000-4000-8000-000000000000";
@@ -75,12 +108,12 @@ impl SetupRun {
         self.done.lock().unwrap_or_else(|p| p.into_inner()).extend(checks);
     }
 
-    /// The finished checks in [`CHECKS`] order, and `unfinished` for the others.
-    fn report(&self, unfinished: impl Fn(&'static str) -> SetupCheck) -> SetupReport {
+    /// The finished checks in [`Check::ALL`] order, and `unfinished` for the others.
+    fn report(&self, unfinished: impl Fn(Check) -> SetupCheck) -> SetupReport {
         let done = self.done.lock().unwrap_or_else(|p| p.into_inner());
-        let checks: Vec<SetupCheck> = CHECKS
-            .iter()
-            .map(|name| done.iter().find(|c| c.name == *name).cloned().unwrap_or_else(|| unfinished(name)))
+        let checks: Vec<SetupCheck> = Check::ALL
+            .into_iter()
+            .map(|name| done.iter().find(|c| c.name == name).cloned().unwrap_or_else(|| unfinished(name)))
             .collect();
         SetupReport { ok: checks.iter().all(|c| c.ok), checks }
     }
@@ -102,12 +135,12 @@ impl Kind for SetupRun {
         let salesforce = async {
             match with.salesforce.start_session(deadline).await {
                 Ok(()) => self.record([pass(
-                    "login",
+                    Check::Login,
                     format!("the token endpoint gave a session for the {}", with.salesforce.login_flow()),
                 )]),
                 Err(error) => {
-                    self.record([fail("login", format!("{error}: {}", error.what_to_fix()))]);
-                    self.record(AFTER_LOGIN.map(|name| fail(name, "not run: the login failed")));
+                    self.record([fail(Check::Login, format!("{error}: {}", error.what_to_fix()))]);
+                    self.record(Check::AFTER_LOGIN.map(|name| fail(name, "not run: the login failed")));
                     return;
                 }
             }
@@ -118,7 +151,7 @@ impl Kind for SetupRun {
             self.record([person_accounts]);
             match shape {
                 Some(shape) => self.record([with.check_phone_search(&shape, deadline).await]),
-                None => self.record([fail("phone_search", "not run: Contact and Account could not be described")]),
+                None => self.record([fail(Check::PhoneSearch, "not run: Contact and Account could not be described")]),
             }
         };
         let connect = async { self.record([with.check_connect().await]) };
@@ -137,12 +170,7 @@ impl Kind for SetupRun {
     /// A report, not a failure: the check the variable belongs to fails with the error, and the others
     /// were not run.
     fn misconfigured(&self, error: &ConfigError) -> Result<SetupReport, HandoffError> {
-        let failing = match error.variable() {
-            "SALESFORCE_API_VERSION" => "api_version",
-            "CASE_EXTERNAL_ID_FIELD" => "external_id_field",
-            "CASE_OWNER" | "OWNER_USER_FIELD" => "owner_user_field",
-            _ => "login",
-        };
+        let failing = Check::of_variable(error.variable());
         let not_run = format!("not run: the configuration is invalid ({error})");
         Ok(self
             .report(|name| if name == failing { fail(name, error.to_string()) } else { fail(name, not_run.clone()) }))
@@ -164,16 +192,16 @@ impl Configured {
         let wanted = &self.config.api_version;
         match self.salesforce.served_versions(deadline).await {
             Ok(versions) if versions.iter().any(|v| v == wanted) => {
-                pass("api_version", format!("the org serves REST API v{wanted}"))
+                pass(Check::ApiVersion, format!("the org serves REST API v{wanted}"))
             }
             Ok(versions) => fail(
-                "api_version",
+                Check::ApiVersion,
                 format!(
                     "the org does not serve v{wanted}; set SALESFORCE_API_VERSION to one it serves (newest: {})",
                     versions.last().map(String::as_str).unwrap_or("none")
                 ),
             ),
-            Err(error) => fail("api_version", format!("could not list the org's API versions: {error}")),
+            Err(error) => fail(Check::ApiVersion, format!("could not list the org's API versions: {error}")),
         }
     }
 
@@ -183,37 +211,40 @@ impl Configured {
             Ok(case) => case,
             Err(error) => {
                 let why = format!("the run-as user cannot describe Case ({error}): give it Read and Create on Case");
-                return [fail("case_access", why), fail("external_id_field", "not run: Case could not be described")];
+                return [
+                    fail(Check::CaseAccess, why),
+                    fail(Check::ExternalIdField, "not run: Case could not be described"),
+                ];
             }
         };
         let access = if case.createable && case.queryable && case.retrieveable {
-            pass("case_access", "the run-as user can create and read Cases")
+            pass(Check::CaseAccess, "the run-as user can create and read Cases")
         } else {
             fail(
-                "case_access",
+                Check::CaseAccess,
                 "the run-as user cannot both create and read Cases: give its permission set Read and Create on \
                  Case (and View All, so it keeps seeing cases assigned to others)",
             )
         };
         let external = match &self.config.case_external_id_field {
             None => pass(
-                "external_id_field",
+                Check::ExternalIdField,
                 "CASE_EXTERNAL_ID_FIELD is not set: a retried first leg can make a second case (recommended: set it)",
             ),
             Some(name) => match case.field(name) {
                 None => fail(
-                    "external_id_field",
+                    Check::ExternalIdField,
                     format!("Case has no field {name} the run-as user can see: create it, or grant field access"),
                 ),
                 Some(field) if !field.external_id || !field.unique => fail(
-                    "external_id_field",
+                    Check::ExternalIdField,
                     format!(
                         "Case.{name} must be marked External ID and Unique (it is {}{})",
                         if field.external_id { "External ID" } else { "not External ID" },
                         if field.unique { ", Unique" } else { ", not Unique" }
                     ),
                 ),
-                Some(_) => pass("external_id_field", format!("Case.{name} is a unique External ID")),
+                Some(_) => pass(Check::ExternalIdField, format!("Case.{name} is a unique External ID")),
             },
         };
         [access, external]
@@ -221,28 +252,28 @@ impl Configured {
 
     async fn check_owner_field(&self, deadline: Instant) -> SetupCheck {
         if self.config.case_owner == CaseOwner::Unchanged {
-            return pass("owner_user_field", "CASE_OWNER is unchanged: no owner lookup");
+            return pass(Check::OwnerUserField, "CASE_OWNER is unchanged: no owner lookup");
         }
         let name = &self.config.owner_user_field;
         match self.salesforce.describe("User", deadline).await {
             Ok(user) => match user.field(name) {
                 Some(field) if matches!(field.kind.as_str(), "string" | "email") => pass(
-                    "owner_user_field",
+                    Check::OwnerUserField,
                     format!("User.{name} ({}) is compared with agents' Connect usernames", field.kind),
                 ),
                 Some(field) => fail(
-                    "owner_user_field",
+                    Check::OwnerUserField,
                     format!("User.{name} is a {} field; OWNER_USER_FIELD must name a text or email field", field.kind),
                 ),
                 None => fail(
-                    "owner_user_field",
+                    Check::OwnerUserField,
                     format!(
                         "User has no field {name} the run-as user can see: fix OWNER_USER_FIELD (Email, Username, FederationIdentifier or a custom text field)"
                     ),
                 ),
             },
             Err(error) => fail(
-                "owner_user_field",
+                Check::OwnerUserField,
                 format!("the run-as user cannot describe User ({error}): give it Read on User"),
             ),
         }
@@ -254,18 +285,21 @@ impl Configured {
         match self.salesforce.org_shape(deadline).await {
             Ok(shape) if shape.person_accounts => (
                 pass(
-                    "person_accounts",
+                    Check::PersonAccounts,
                     "the org has person accounts: they are searched on Account and linked to their Contact (PersonContactId)",
                 ),
                 Some(shape),
             ),
             Ok(shape) => (
-                pass("person_accounts", "the org has no person accounts: Contacts and business Accounts are searched"),
+                pass(
+                    Check::PersonAccounts,
+                    "the org has no person accounts: Contacts and business Accounts are searched",
+                ),
                 Some(shape),
             ),
             Err(error) => (
                 fail(
-                    "person_accounts",
+                    Check::PersonAccounts,
                     format!("could not describe Contact and Account ({error}): give the run-as user Read on both"),
                 ),
                 None,
@@ -282,11 +316,11 @@ impl Configured {
             format!("{}; {}", listed("Contact", &shape.contact_phones), listed("Account", &shape.account_phones));
         match self.salesforce.search_callers(&["+10000000000".to_owned()], deadline).await {
             Ok(_) if shape.contact_phones.is_empty() => {
-                fail("phone_search", format!("no Contact phone field is readable: {fields}"))
+                fail(Check::PhoneSearch, format!("no Contact phone field is readable: {fields}"))
             }
-            Ok(_) => pass("phone_search", format!("a phone search runs and verifies {fields}")),
+            Ok(_) => pass(Check::PhoneSearch, format!("a phone search runs and verifies {fields}")),
             Err(error) => fail(
-                "phone_search",
+                Check::PhoneSearch,
                 format!(
                     "a phone search failed ({error}): give the run-as user Read on Contact, Account and their phone fields"
                 ),
@@ -299,23 +333,23 @@ impl Configured {
     async fn check_connect(&self) -> SetupCheck {
         let Some(arn) = &self.config.connect_instance_arn else {
             return fail(
-                "connect_access",
+                Check::ConnectAccess,
                 "CONNECT_INSTANCE_ARN is not set: set it to the instance's ARN (the template does)",
             );
         };
         let Some(instance_id) = instance_id_of(arn) else {
             return fail(
-                "connect_access",
+                Check::ConnectAccess,
                 "CONNECT_INSTANCE_ARN is not an instance ARN (arn:aws:connect:<region>:<account>:instance/<id>)",
             );
         };
         match self.connect.contact_attributes(&instance_id, PROBE_CONTACT).await {
-            Ok(_) => pass("connect_access", "the function's role may read contact attributes on the instance"),
+            Ok(_) => pass(Check::ConnectAccess, "the function's role may read contact attributes on the instance"),
             Err(error) if error.is_access_denied() => fail(
-                "connect_access",
+                Check::ConnectAccess,
                 "the function's role may not call connect:GetContactAttributes on <instance>/contact/*: add it (and connect:UpdateContactAttributes, connect:DescribeUser on <instance>/agent/*)",
             ),
-            Err(error) => fail("connect_access", format!("Connect did not answer the probe: {error}")),
+            Err(error) => fail(Check::ConnectAccess, format!("Connect did not answer the probe: {error}")),
         }
     }
 }

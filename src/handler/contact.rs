@@ -14,9 +14,30 @@ use crate::owner::{OwnerError, OwnerOutcome, assign_first_agent};
 /// What the function answers a contact event (EventBridge discards it; `cargo lambda invoke` shows it).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OwnerReport {
-    /// `assigned`, `nothing-to-do` or `ignored`.
-    pub owner: &'static str,
+    pub owner: Owner,
     pub detail: String,
+}
+
+/// What became of the case's owner, as the report and the metrics line say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Owner {
+    /// The first agent now owns the case.
+    Assigned,
+    /// The event was the one to act on, and nothing could be done (a retry would not help).
+    NothingToDo,
+    /// Not an event that changes an owner.
+    Ignored,
+}
+
+impl Owner {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assigned => "assigned",
+            Self::NothingToDo => "nothing-to-do",
+            Self::Ignored => "ignored",
+        }
+    }
 }
 
 impl From<OwnerReport> for Response {
@@ -52,7 +73,7 @@ impl Kind for OwnerChange {
             EventBridgeEvent::Elsewhere(what) => {
                 tracing::warn!(event = %what, "an EventBridge event that is not an Amazon Connect contact event; is a rule misrouted?");
                 let detail = format!("not an Amazon Connect contact event ({what}): nothing changed");
-                return Ok(OwnerReport { owner: "ignored", detail });
+                return Ok(OwnerReport { owner: Owner::Ignored, detail });
             }
         };
         let outcome =
@@ -65,15 +86,15 @@ impl Kind for OwnerChange {
     }
 
     fn outcome(report: &OwnerReport) -> &str {
-        report.owner
+        report.owner.as_str()
     }
 
     fn log(report: &OwnerReport, line: &Line) {
         let (salesforce_requests, elapsed_ms) = (line.salesforce_requests, line.elapsed_ms);
-        if report.owner == "nothing-to-do" {
+        if report.owner == Owner::NothingToDo {
             tracing::warn!(detail = %report.detail, salesforce_requests, elapsed_ms, "owner unchanged");
         } else {
-            tracing::info!(owner = report.owner, detail = %report.detail, salesforce_requests, elapsed_ms, "contact event");
+            tracing::info!(owner = report.owner.as_str(), detail = %report.detail, salesforce_requests, elapsed_ms, "contact event");
         }
     }
 }
@@ -81,9 +102,21 @@ impl Kind for OwnerChange {
 fn report(outcome: OwnerOutcome) -> OwnerReport {
     match outcome {
         OwnerOutcome::Assigned { case_id, owner } => {
-            OwnerReport { owner: "assigned", detail: format!("case {case_id} now belongs to user {owner}") }
+            OwnerReport { owner: Owner::Assigned, detail: format!("case {case_id} now belongs to user {owner}") }
         }
-        OwnerOutcome::NothingToDo(why) => OwnerReport { owner: "nothing-to-do", detail: why.to_owned() },
-        OwnerOutcome::Ignored(why) => OwnerReport { owner: "ignored", detail: why.to_owned() },
+        OwnerOutcome::NothingToDo(why) => OwnerReport { owner: Owner::NothingToDo, detail: why.to_owned() },
+        OwnerOutcome::Ignored(why) => OwnerReport { owner: Owner::Ignored, detail: why.to_owned() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_and_the_metrics_line_spell_the_owner_alike() {
+        for owner in [Owner::Assigned, Owner::NothingToDo, Owner::Ignored] {
+            assert_eq!(serde_json::to_value(owner).ok(), Some(serde_json::json!(owner.as_str())));
+        }
     }
 }
