@@ -139,7 +139,7 @@ impl Kind for SetupRun {
                     format!("the token endpoint gave a session for the {}", with.salesforce.login_flow()),
                 )]),
                 Err(error) => {
-                    self.record([fail(Check::Login, format!("{error}: {}", error.what_to_fix()))]);
+                    self.record([fail(Check::Login, error.with_advice())]);
                     self.record(Check::AFTER_LOGIN.map(|name| fail(name, "not run: the login failed")));
                     return;
                 }

@@ -158,9 +158,61 @@ impl AuthFailure {
     }
 }
 
+impl AuthFailure {
+    /// What an operator should fix: by where the login failed, the OAuth code and what the description
+    /// said, never by searching the text.
+    pub fn what_to_fix(&self) -> &'static str {
+        match (self.stage, self.oauth_error.as_deref(), self.refusal, self.jwt) {
+            (AuthStage::Credentials, _, _, false) => {
+                "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id and client_secret, and \
+                 that the function's role may call secretsmanager:GetSecretValue on it"
+            }
+            (AuthStage::Credentials, _, _, true) => {
+                "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id, username and private_key, \
+                 and that the function's role may call secretsmanager:GetSecretValue on it"
+            }
+            (_, _, Some(Refusal::NotApproved), _) => {
+                "pre-authorize the External Client App for the run-as user: in its policies choose \
+                 \"Admin approved users are pre-authorized\" and add the user's profile or a permission set \
+                 assigned to the user"
+            }
+            (_, _, Some(Refusal::Audience), _) => {
+                "set SALESFORCE_AUDIENCE to https://login.salesforce.com for production or a Developer \
+                 Edition org, https://test.salesforce.com for a sandbox"
+            }
+            (_, _, Some(Refusal::Assertion), _) => {
+                "upload to the External Client App the certificate made from SALESFORCE_PRIVATE_KEY (the \
+                 certificate it has does not match the key), and check SALESFORCE_CLIENT_ID"
+            }
+            (_, _, Some(Refusal::Expired), _) => {
+                "the assertion arrived expired: check the clock where the function runs (it signs for 150 s)"
+            }
+            (_, _, Some(Refusal::User), true) => {
+                "check SALESFORCE_USERNAME (the run-as user's Salesforce username, for example \
+                 integration@example.com) and that the user is active"
+            }
+            (_, Some("invalid_client" | "invalid_client_id"), _, true) => {
+                "check SALESFORCE_CLIENT_ID (the External Client App's consumer key)"
+            }
+            (_, Some("invalid_client" | "invalid_client_id"), _, false) => {
+                "check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (or the secret's client_id and client_secret)"
+            }
+            (_, Some("invalid_grant" | "unsupported_grant_type"), _, true) => {
+                "enable the JWT bearer flow on the External Client App, upload the certificate of \
+                 SALESFORCE_PRIVATE_KEY, and pre-authorize the run-as user"
+            }
+            (_, Some("invalid_grant" | "unsupported_grant_type"), _, false) => {
+                "enable the client credentials flow on the External Client App and set its run-as user"
+            }
+            _ => "check the External Client App and the credentials",
+        }
+    }
+}
+
+/// What happened, then what to fix: every failing invocation says both, as the setup check does.
 impl std::fmt::Display for AuthFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.what)
+        write!(f, "{}. To fix: {}", self.what, self.what_to_fix())
     }
 }
 
@@ -204,61 +256,25 @@ impl SalesforceError {
         matches!(self, Self::Rejected { codes, .. } if codes.iter().any(|c| c == code))
     }
 
-    /// What an operator should fix when a login fails: by where it failed, the OAuth code and what the
-    /// description said, never by searching the text.
+    /// What an operator should fix: for a login, by where it failed, the OAuth code and what the
+    /// description said (never by searching the text); for the other failures the setup check reports,
+    /// where to look.
     pub fn what_to_fix(&self) -> &'static str {
-        let Self::Authentication(failure) = self else {
-            return match self {
-                Self::Unavailable(_) => {
-                    "check SALESFORCE_URL (the org's My Domain URL) and the function's network route to it"
-                }
-                Self::Configuration(_) => "fix the variable or secret value named",
-                _ => "check the External Client App and the credentials",
-            };
-        };
-        match (failure.stage, failure.oauth_error.as_deref(), failure.refusal, failure.jwt) {
-            (AuthStage::Credentials, _, _, false) => {
-                "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id and client_secret, and \
-                 that the function's role may call secretsmanager:GetSecretValue on it"
+        match self {
+            Self::Authentication(failure) => failure.what_to_fix(),
+            Self::Unavailable(_) => {
+                "check SALESFORCE_URL (the org's My Domain URL) and the function's network route to it"
             }
-            (AuthStage::Credentials, _, _, true) => {
-                "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id, username and private_key, \
-                 and that the function's role may call secretsmanager:GetSecretValue on it"
-            }
-            (_, _, Some(Refusal::NotApproved), _) => {
-                "pre-authorize the External Client App for the run-as user: in its policies choose \
-                 \"Admin approved users are pre-authorized\" and add the user's profile or a permission set \
-                 assigned to the user"
-            }
-            (_, _, Some(Refusal::Audience), _) => {
-                "set SALESFORCE_AUDIENCE to https://login.salesforce.com for production or a Developer \
-                 Edition org, https://test.salesforce.com for a sandbox"
-            }
-            (_, _, Some(Refusal::Assertion), _) => {
-                "upload to the External Client App the certificate made from SALESFORCE_PRIVATE_KEY (the \
-                 certificate it has does not match the key), and check SALESFORCE_CLIENT_ID"
-            }
-            (_, _, Some(Refusal::Expired), _) => {
-                "the assertion arrived expired: check the clock where the function runs (it signs for 150 s)"
-            }
-            (_, _, Some(Refusal::User), true) => {
-                "check SALESFORCE_USERNAME (the run-as user's Salesforce username, for example \
-                 integration@example.com) and that the user is active"
-            }
-            (_, Some("invalid_client" | "invalid_client_id"), _, true) => {
-                "check SALESFORCE_CLIENT_ID (the External Client App's consumer key)"
-            }
-            (_, Some("invalid_client" | "invalid_client_id"), _, false) => {
-                "check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (or the secret's client_id and client_secret)"
-            }
-            (_, Some("invalid_grant" | "unsupported_grant_type"), _, true) => {
-                "enable the JWT bearer flow on the External Client App, upload the certificate of \
-                 SALESFORCE_PRIVATE_KEY, and pre-authorize the run-as user"
-            }
-            (_, Some("invalid_grant" | "unsupported_grant_type"), _, false) => {
-                "enable the client credentials flow on the External Client App and set its run-as user"
-            }
-            _ => "check the External Client App and the credentials",
+            Self::Configuration(_) => "fix the variable or secret value named",
+            Self::Rejected { .. } | Self::Protocol(_) => "check the External Client App and the credentials",
+        }
+    }
+
+    /// The error with what to fix, said once: an authentication error's message already says it.
+    pub fn with_advice(&self) -> String {
+        match self {
+            Self::Authentication(_) => self.to_string(),
+            other => format!("{other}. To fix: {}", other.what_to_fix()),
         }
     }
 }

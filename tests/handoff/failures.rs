@@ -158,6 +158,7 @@ async fn bad_credentials_fail_invocations_not_init() {
         assert_eq!(error.error_type(), "SalesforceAuthenticationFailed");
         let message = error.to_string();
         assert!(message.contains("invalid_client"), "{message}");
+        assert!(message.contains("To fix: check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET"), "{message}");
         assert!(!message.contains("wrong-secret-value"), "{message}");
     }
     assert_eq!(org.count(Route::Token), 1, "after a refusal the token endpoint is not asked again for 30 s");

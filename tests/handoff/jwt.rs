@@ -157,7 +157,10 @@ async fn each_refusal_names_its_code_and_what_to_fix() {
         let (error_type, message, login) = refusal(&vars, app).await;
         assert_eq!(error_type, "SalesforceAuthenticationFailed", "{said}");
         assert!(message.contains(said) && message.contains("JWT bearer assertion"), "{said}: {message}");
+        // Every failing call says what to fix, as the setup check does, and the check says it once.
+        assert!(message.contains(fix), "the invocation's error says what to fix: {said}: {message}");
         assert!(login.contains(said) && login.contains(fix), "{said}: {login}");
+        assert_eq!(login.matches("To fix:").count(), 1, "{login}");
     }
 }
 
