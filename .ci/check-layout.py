@@ -2,7 +2,8 @@
 """The layout the project promises itself, in every crate of the workspace (the function, the stand-in org,
 the test kit): no Rust source file over 500 lines; no import cycle between the top-level modules of a
 crate's src/, nor between two files of one module folder; and nothing that points at files outside the
-repository (../shared).
+repository (../shared). And one home for errors: docs/contract.md's table (meaning, retried or not) and
+docs/troubleshooting.md's (cause, fix) name the same error types, in the same order.
 
 Imports are read from the source text: `crate::x`, `crate::{x, y::z}`, and in a module folder `super::x`
 or a name the folder's mod.rs re-exports from x. Unit tests (`#[cfg(test)]` onwards) may reach anywhere."""
@@ -25,6 +26,22 @@ for name in tracked:
             problems.append(f"{name}: {lines} lines (at most {MAX_LINES}): is it still one concern?")
     if path.is_file() and not name.startswith(".ci/") and "../shared" in path.read_text(encoding="utf-8", errors="replace"):
         problems.append(f"{name}: points at ../shared, which a user who clones the project does not have")
+
+
+def error_types(doc, heading):
+    """The error types a doc's table lists under `heading`, in order."""
+    text = (root / doc).read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0] if heading in text else ""
+    return re.findall(r"^\| `([A-Za-z]+)` \|", section, re.M)
+
+
+contract_errors = error_types("docs/contract.md", "## How it fails")
+troubleshooting_errors = error_types("docs/troubleshooting.md", "## Errors")
+if not contract_errors or contract_errors != troubleshooting_errors:
+    problems.append(
+        f"the error tables differ: docs/contract.md lists {contract_errors}, "
+        f"docs/troubleshooting.md lists {troubleshooting_errors}"
+    )
 
 
 def code(path):
