@@ -68,15 +68,10 @@ impl Check {
         Self::ConnectAccess,
     ];
 
-    /// The Salesforce checks that need a session.
-    const AFTER_LOGIN: [Self; 6] = [
-        Self::ApiVersion,
-        Self::CaseAccess,
-        Self::ExternalIdField,
-        Self::OwnerUserField,
-        Self::PhoneSearch,
-        Self::PersonAccounts,
-    ];
+    /// Whether it is a Salesforce check that needs a session (every one but the login itself).
+    fn needs_session(self) -> bool {
+        !matches!(self, Self::Login | Self::ConnectAccess)
+    }
 
     /// The check that fails when `variable` is the one the configuration got wrong; the login's
     /// variables and those no check reads fail the login.
@@ -140,7 +135,12 @@ impl Kind for SetupRun {
                 )]),
                 Err(error) => {
                     self.record([fail(Check::Login, error.with_advice())]);
-                    self.record(Check::AFTER_LOGIN.map(|name| fail(name, "not run: the login failed")));
+                    self.record(
+                        Check::ALL
+                            .into_iter()
+                            .filter(|c| c.needs_session())
+                            .map(|name| fail(name, "not run: the login failed")),
+                    );
                     return;
                 }
             }
