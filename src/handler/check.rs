@@ -171,7 +171,7 @@ impl Kind for SetupRun {
     /// were not run.
     fn misconfigured(&self, error: &ConfigError) -> Result<SetupReport, HandoffError> {
         let failing = Check::of_variable(error.variable());
-        let not_run = format!("not run: the configuration is invalid ({error})");
+        let not_run = format!("not run: the configuration is invalid ({} needs fixing)", error.variable());
         Ok(self
             .report(|name| if name == failing { fail(name, error.to_string()) } else { fail(name, not_run.clone()) }))
     }
