@@ -17,13 +17,15 @@ pub struct InvocationMetrics<'a> {
     pub salesforce_requests: u64,
     pub connect_requests: u64,
     pub latency_ms: f64,
+    /// Counts a kind adds (`LegsWritten`, `LegsSkipped`, …), each a metric of its own.
+    pub counts: Vec<(&'static str, u64)>,
 }
 
 impl InvocationMetrics<'_> {
     /// The EMF document: metrics by function and outcome, and by function alone for totals.
     pub fn to_emf(&self, timestamp: SystemTime) -> String {
         let timestamp_ms = timestamp.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default();
-        json!({
+        let mut doc = json!({
             "_aws": {
                 "Timestamp": timestamp_ms,
                 "CloudWatchMetrics": [{
@@ -43,8 +45,14 @@ impl InvocationMetrics<'_> {
             "SalesforceRequests": self.salesforce_requests,
             "ConnectRequests": self.connect_requests,
             "Latency": (self.latency_ms * 1000.0).round() / 1000.0,
-        })
-        .to_string()
+        });
+        for (name, count) in &self.counts {
+            doc[*name] = (*count).into();
+            if let Some(metrics) = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array_mut() {
+                metrics.push(json!({"Name": name, "Unit": "Count"}));
+            }
+        }
+        doc.to_string()
     }
 }
 
@@ -62,6 +70,7 @@ mod tests {
             salesforce_requests: 2,
             connect_requests: 1,
             latency_ms: 12.345_678,
+            counts: vec![("LegsWritten", 3)],
         };
         let line = metrics.to_emf(UNIX_EPOCH + Duration::from_millis(1_764_000_000_123));
         assert!(!line.contains('\n'));
@@ -79,5 +88,6 @@ mod tests {
         }
         assert_eq!(doc["SalesforceRequests"], 2);
         assert_eq!(doc["Latency"], 12.346);
+        assert_eq!(doc["LegsWritten"], 3);
     }
 }

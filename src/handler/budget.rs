@@ -12,6 +12,10 @@ const DEADLINE_MARGIN: Duration = Duration::from_millis(100);
 /// init began. (Provisioned or pre-warmed containers wait seconds or more for their first event.)
 const RIGHT_AFTER_INIT: Duration = Duration::from_millis(100);
 
+/// The bound of an invocation no flow waits on (a batch of contact records) where Lambda gives no
+/// deadline (a local emulator): Lambda's own deadline, when there is one, comes first.
+pub(super) const NO_FLOW_WAITING: Duration = Duration::from_secs(60);
+
 /// When this container's init began and ended, until the first invocation has looked.
 pub(super) struct InitClock {
     began: Instant,

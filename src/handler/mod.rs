@@ -103,6 +103,15 @@ trait Kind: Sized + Sync {
     /// The metrics line's outcome for an answer.
     fn outcome(answer: &Self::Answer) -> &str;
 
+    /// Counts the metrics line carries for an answer besides the outcome.
+    fn counts(_answer: &Self::Answer) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
+
+    /// Whether a flow waits on the answer: then `RESPONSE_BUDGET_MS` bounds the invocation, counted from
+    /// when the flow began waiting; otherwise only Lambda's own deadline does.
+    const FLOW_WAITS: bool = true;
+
     /// The invocation's log line for an answer (the skeleton writes a failure's).
     fn log(answer: &Self::Answer, line: &Line);
 }
@@ -186,10 +195,12 @@ impl From<SalesforceError> for Unprepared<'_> {
     }
 }
 
-/// One invocation's clock, deadline and the request counters as it began.
+/// One invocation's clock, the request counters as it began, and what its deadline is made from.
 struct Invocation {
     started: Instant,
-    deadline: Instant,
+    /// When the flow began waiting (init's start for a cold start's first invocation).
+    budget_start: Instant,
+    lambda_deadline: Option<SystemTime>,
     salesforce_before: u64,
     connect_before: u64,
 }
@@ -320,26 +331,29 @@ impl Handoff {
             Err(error) => {
                 let error = HandoffError::from(error);
                 tracing::error!(error_type = error.error_type(), error = %error, "rejected a malformed event");
-                self.emit(&self.metrics(invocation, error.error_type()));
+                self.emit(&self.metrics(invocation, error.error_type(), Vec::new()));
                 return Err(error);
             }
         };
         let span = kind.span();
+        let deadline = if K::FLOW_WAITS {
+            budget::deadline(invocation.budget_start, self.response_budget(), invocation.lambda_deadline)
+        } else {
+            budget::deadline(invocation.started, budget::NO_FLOW_WAITING, invocation.lambda_deadline)
+        };
         async {
             let result = match &self.configured {
                 Err(error) => kind.misconfigured(error),
-                Ok(with) => {
-                    match tokio::time::timeout_at(invocation.deadline, kind.run(with, invocation.deadline)).await {
-                        Ok(result) => result,
-                        Err(_) => kind.timed_out(invocation.deadline - invocation.started),
-                    }
-                }
+                Ok(with) => match tokio::time::timeout_at(deadline, kind.run(with, deadline)).await {
+                    Ok(result) => result,
+                    Err(_) => kind.timed_out(deadline.saturating_duration_since(invocation.started)),
+                },
             };
-            let outcome = match &result {
-                Ok(answer) => K::outcome(answer),
-                Err(error) => error.error_type(),
+            let (outcome, counts) = match &result {
+                Ok(answer) => (K::outcome(answer), K::counts(answer)),
+                Err(error) => (error.error_type(), Vec::new()),
             };
-            let metrics = self.metrics(invocation, outcome);
+            let metrics = self.metrics(invocation, outcome, counts);
             let line = Line {
                 salesforce_requests: metrics.salesforce_requests,
                 elapsed_ms: metrics.latency_ms.round() as u64,
@@ -370,20 +384,27 @@ impl Handoff {
         let started = Instant::now();
         Invocation {
             started,
-            deadline: budget::deadline(self.init.budget_start(started), self.response_budget(), lambda_deadline),
+            budget_start: self.init.budget_start(started),
+            lambda_deadline,
             salesforce_before: self.salesforce_requests(),
             connect_before: self.connect_requests(),
         }
     }
 
     /// What the invocation did so far, with `outcome` as its result.
-    fn metrics<'a>(&'a self, invocation: &Invocation, outcome: &'a str) -> InvocationMetrics<'a> {
+    fn metrics<'a>(
+        &'a self,
+        invocation: &Invocation,
+        outcome: &'a str,
+        counts: Vec<(&'static str, u64)>,
+    ) -> InvocationMetrics<'a> {
         InvocationMetrics {
             function_name: &self.function_name,
             outcome,
             salesforce_requests: self.salesforce_requests() - invocation.salesforce_before,
             connect_requests: self.connect_requests() - invocation.connect_before,
             latency_ms: invocation.started.elapsed().as_secs_f64() * 1000.0,
+            counts,
         }
     }
 
