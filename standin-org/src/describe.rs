@@ -98,6 +98,23 @@ pub(crate) fn describe(state: &State, object: &str) -> (StatusCode, Value) {
             ]}),
         ),
         "User" => sf_error(StatusCode::FORBIDDEN, "INSUFFICIENT_ACCESS", "insufficient access rights on object id"),
+        "Task" => {
+            let mut fields = vec![field("Id", "id", false, false), field("Status", "picklist", false, false)];
+            if setup.tasks_writable {
+                fields.push(field("CallObject", "string", false, false));
+            }
+            (
+                StatusCode::OK,
+                json!({"name": "Task", "createable": setup.tasks_writable, "queryable": true, "retrieveable": true,
+                       "updateable": setup.tasks_writable, "fields": fields}),
+            )
+        }
+        "VoiceCall" if setup.voice_calls => (
+            StatusCode::OK,
+            json!({"name": "VoiceCall", "createable": false, "queryable": true, "retrieveable": true, "updateable": true,
+                   "fields": [field("Id", "id", false, false), field("VendorCallKey", "string", false, false),
+                              field("RelatedRecordId", "reference", false, false)]}),
+        ),
         other => {
             sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("The requested resource does not exist: {other}"))
         }

@@ -1,7 +1,8 @@
 //! A stand-in Salesforce org, Amazon Connect endpoint and Secrets Manager endpoint, served over real HTTP on
 //! loopback. It speaks the wire formats the function meets in production (the OAuth token endpoint, SOSL
 //! `/search` with phone fields indexed digit by digit or as tokens, `/parameterizedSearch`, SOQL `/query`,
-//! `/sobjects/Case` and its describes, upsert by external id, `/composite`, REST error arrays, Connect's
+//! `/sobjects/Case` and its describes, upsert by external id, `/composite`, Tasks, Task statuses and
+//! VoiceCalls written through sObject Collections, REST error arrays, Connect's
 //! contact attributes and `DescribeUser`, Secrets Manager's `GetSecretValue`), counts every request, and
 //! injects faults on demand: expired sessions, 503s, throttling, delays, hangs and resets.
 //!
@@ -12,7 +13,7 @@
 //!   next), `wire` (the shared formats: Salesforce and AWS error bodies, form and percent decoding), `ids`;
 //! - `state`: the one lock over records, sessions, faults and what was asked (mini-redis's `db.rs`); every
 //!   write to a case goes through its journal, so an all-or-none composite can undo it;
-//! - one file per operation family, each a function of the state: `oauth`, `cases`, `search`, `query`,
+//! - one file per operation family, each a function of the state: `oauth`, `cases`, `activities`, `search`, `query`,
 //!   `describe`, `composite` (which runs subrequests through the function it is given), `connect`,
 //!   `secrets`, `control`;
 //! - `rest` parses a REST call once into a `RestOp` (the same for a direct call and a composite
@@ -20,6 +21,7 @@
 //!   and applies it;
 //! - [`StandinOrg`] (`org`) is what tests hold; [`RemoteOrg`] (`remote`) runs one in a child process.
 
+mod activities;
 mod cases;
 mod clock;
 mod composite;

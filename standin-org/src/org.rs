@@ -47,6 +47,7 @@ impl StandinOrg {
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
             run_as_user: salesforce_id("005", 1),
+            task_statuses: crate::activities::task_statuses("Completed"),
             secrets: BTreeMap::from([(
                 SECRET_ARN.to_owned(),
                 json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string(),
@@ -270,6 +271,35 @@ impl StandinOrg {
 
     pub fn case(&self, id: &str) -> Option<Map<String, Value>> {
         self.state().cases.get(State::case_key(id)).cloned()
+    }
+
+    /// Every Task, with all its fields.
+    pub fn tasks(&self) -> Vec<Map<String, Value>> {
+        self.state().tasks.values().cloned().collect()
+    }
+
+    /// Renames the org's closed Task status (`Completed` in a new org), as an admin may.
+    pub fn rename_closed_task_status(&self, name: &str) {
+        self.state().task_statuses = crate::activities::task_statuses(name);
+    }
+
+    /// Salesforce Voice made a VoiceCall for the leg `contact_id` (its `VendorCallKey`), related to
+    /// `related` (a record id) or to nothing; turns the org into a Voice org.
+    pub fn add_voice_call(&self, contact_id: &str, related: Option<&str>) -> String {
+        let mut state = self.state();
+        state.setup.voice_calls = true;
+        let id = salesforce_id("0LQ", state.voice_calls.len() as u64 + 1);
+        let mut call = Map::new();
+        call.insert("Id".into(), id.clone().into());
+        call.insert("VendorCallKey".into(), contact_id.into());
+        call.insert("RelatedRecordId".into(), related.map_or(Value::Null, Into::into));
+        state.voice_calls.insert(id.clone(), call);
+        id
+    }
+
+    /// Every VoiceCall, with its fields.
+    pub fn voice_calls(&self) -> Vec<Map<String, Value>> {
+        self.state().voice_calls.values().cloned().collect()
     }
 
     /// Changes a case as an agent would in the Salesforce UI.

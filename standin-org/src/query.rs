@@ -32,6 +32,24 @@ const CASE_FIELDS: &[&str] = &[
     EXTERNAL_ID_FIELD,
 ];
 
+const TASK_FIELDS: &[&str] = &[
+    "Id",
+    "WhatId",
+    "WhoId",
+    "Subject",
+    "Status",
+    "IsClosed",
+    "ActivityDate",
+    "OwnerId",
+    "CallObject",
+    "TaskSubtype",
+    "CallType",
+    "CallDurationInSeconds",
+    "Description",
+];
+const TASK_STATUS_FIELDS: &[&str] = &["Id", "ApiName", "MasterLabel", "IsClosed", "IsDefault", "SortOrder"];
+const VOICE_CALL_FIELDS: &[&str] = &["Id", "VendorCallKey", "RelatedRecordId"];
+
 /// A record as a query reads it: laid out for it, or as it lies in the state.
 type Row<'a> = Cow<'a, Map<String, Value>>;
 
@@ -41,12 +59,15 @@ enum Literal {
     Bool(bool),
     /// A datetime literal, as seconds since 1970.
     DateTime(i64),
+    /// `('a', 'b')`, after `IN`.
+    List(Vec<String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Op {
     Equals,
     AtLeast,
+    In,
 }
 
 #[derive(Debug, PartialEq)]
@@ -70,6 +91,13 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
         "Contact" => (state.contacts.iter().map(|c| Cow::Owned(contact_fields(c))).collect(), CONTACT_FIELDS),
         "User" => (state.users.iter().map(|u| Cow::Owned(user_fields(u))).collect(), USER_FIELDS),
         "Case" => (state.cases.values().map(Cow::Borrowed).collect(), CASE_FIELDS),
+        "Task" => (crate::activities::task_rows(state).into_iter().map(Cow::Owned).collect(), TASK_FIELDS),
+        "TaskStatus" => {
+            (crate::activities::status_rows(state).into_iter().map(Cow::Owned).collect(), TASK_STATUS_FIELDS)
+        }
+        "VoiceCall" if state.setup.voice_calls => {
+            (state.voice_calls.values().map(Cow::Borrowed).collect(), VOICE_CALL_FIELDS)
+        }
         other => {
             return sf_error(
                 StatusCode::BAD_REQUEST,
@@ -100,7 +128,12 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
         })
         .collect();
     if let Some((field, descending)) = &query.order_by {
-        rows.sort_by(|a, b| a.get(field).and_then(Value::as_str).cmp(&b.get(field).and_then(Value::as_str)));
+        rows.sort_by(|a, b| match (a.get(field), b.get(field)) {
+            (Some(Value::Number(x)), Some(Value::Number(y))) => {
+                x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0))
+            }
+            (x, y) => x.and_then(Value::as_str).cmp(&y.and_then(Value::as_str)),
+        });
         if *descending {
             rows.reverse();
         }
@@ -158,11 +191,15 @@ fn value(row: &Map<String, Value>, field: &str) -> Option<Value> {
 fn holds(value: Option<&Value>, op: Op, literal: &Literal) -> bool {
     match (value, op, literal) {
         (Some(Value::String(held)), Op::Equals, Literal::Text(wanted)) => held.to_lowercase() == wanted.to_lowercase(),
+        (Some(Value::String(held)), Op::In, Literal::List(wanted)) => {
+            wanted.iter().any(|wanted| held.to_lowercase() == wanted.to_lowercase())
+        }
         (Some(Value::Bool(held)), Op::Equals, Literal::Bool(wanted)) => held == wanted,
         (Some(Value::String(held)), op, Literal::DateTime(wanted)) => {
             clock::seconds(held).is_some_and(|held| match op {
                 Op::Equals => held == *wanted,
                 Op::AtLeast => held >= *wanted,
+                Op::In => false,
             })
         }
         _ => false,
@@ -185,9 +222,10 @@ fn parse(text: &str) -> Result<Query, &'static str> {
             let (op, after) = match after.split_once(' ') {
                 Some(("=", after)) => (Op::Equals, after),
                 Some((">=", after)) => (Op::AtLeast, after),
-                _ => return Err("expected = or >="),
+                Some(("IN", after)) => (Op::In, after),
+                _ => return Err("expected =, >= or IN"),
             };
-            let (literal, after) = literal(after)?;
+            let (literal, after) = if op == Op::In { list(after)? } else { literal(after)? };
             query.conditions.push((field.trim().to_owned(), op, literal));
             rest = after.trim_start();
             match rest.strip_prefix("AND ") {
@@ -211,6 +249,25 @@ fn parse(text: &str) -> Result<Query, &'static str> {
         rest = "";
     }
     if rest.trim().is_empty() { Ok(query) } else { Err("unexpected token after the query") }
+}
+
+/// `('a', 'b', …)` at the start of `text`, and what follows it.
+fn list(text: &str) -> Result<(Literal, &str), &'static str> {
+    let mut rest = text.strip_prefix('(').ok_or("expected ( after IN")?;
+    let mut values = Vec::new();
+    loop {
+        let (value, after) = literal(rest.trim_start())?;
+        let Literal::Text(value) = value else { return Err("IN takes quoted strings") };
+        values.push(value);
+        let after = after.trim_start();
+        if let Some(after) = after.strip_prefix(',') {
+            rest = after;
+        } else if let Some(after) = after.strip_prefix(')') {
+            return Ok((Literal::List(values), after));
+        } else {
+            return Err("expected , or ) in an IN list");
+        }
+    }
 }
 
 /// A literal at the start of `text`, and what follows it.
@@ -262,6 +319,17 @@ mod tests {
         let query = parse("SELECT Id FROM User WHERE IsActive = true AND Email = 'a@b.c' LIMIT 2").expect("valid");
         assert_eq!(query.object, "User");
         assert_eq!(query.conditions[0], ("IsActive".to_owned(), Op::Equals, Literal::Bool(true)));
+    }
+
+    #[test]
+    fn in_lists_take_escaped_strings_only() {
+        let query = parse("SELECT Id FROM Task WHERE CallObject IN ('a', 'b\\'c') AND IsClosed = true").expect("valid");
+        assert_eq!(
+            query.conditions[0],
+            ("CallObject".to_owned(), Op::In, Literal::List(vec!["a".into(), "b'c".into()]))
+        );
+        assert!(parse("SELECT Id FROM Task WHERE CallObject IN ('a', b)").is_err());
+        assert!(parse("SELECT Id FROM Task WHERE CallObject IN ('a') OR Id != ''").is_err());
     }
 
     #[test]

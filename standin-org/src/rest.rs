@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::route::Route;
 use crate::state::State;
 use crate::wire::{form_urlencoded, json_response, not_found, percent_decode, sf_error, sf_error_response};
-use crate::{cases, composite, describe, query, search};
+use crate::{activities, cases, composite, describe, query, search};
 
 pub(crate) enum RestOp {
     /// `GET /services/data/`: the versions the org serves.
@@ -35,6 +35,8 @@ pub(crate) enum RestOp {
     UpsertCase { version: String, field: String, value: String, body: Value },
     /// `POST composite`.
     Composite { body: Value },
+    /// `POST composite/sobjects` (create) or `PATCH composite/sobjects` (update).
+    Collection { create: bool, body: Value },
     /// Anything else: `404 NOT_FOUND`, as the org answers it.
     NotFound,
 }
@@ -58,6 +60,8 @@ impl RestOp {
             ("GET", ["query"]) => Self::Query { version, soql: params.remove("q").unwrap_or_default() },
             ("GET", ["parameterizedSearch"]) => Self::ParameterizedSearch { version, params },
             ("POST", ["composite"]) => Self::Composite { body },
+            ("POST", ["composite", "sobjects"]) => Self::Collection { create: true, body },
+            ("PATCH", ["composite", "sobjects"]) => Self::Collection { create: false, body },
             ("POST", ["sobjects", "Case"]) => Self::CreateCase { version, body },
             ("GET", ["sobjects", "Case", id]) => {
                 Self::ReadCase { version, id: (*id).to_owned(), fields: params.remove("fields") }
@@ -87,6 +91,7 @@ impl RestOp {
             Self::UpsertCase { .. } => Route::CaseUpsert,
             Self::UpdateCase { .. } => Route::CaseUpdate,
             Self::Composite { .. } => Route::Composite,
+            Self::Collection { .. } => Route::Collections,
             Self::NotFound => Route::OtherSalesforce,
         }
     }
@@ -109,6 +114,7 @@ impl RestOp {
                 cases::upsert(state, &version, &field, &value, &body, auto_assign)
             }
             Self::Composite { body } => composite::run(state, &body, auto_assign, serve_subrequest),
+            Self::Collection { create, body } => activities::collection(state, create, &body, auto_assign),
             Self::NotFound => not_found(),
         }
     }

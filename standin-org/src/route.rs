@@ -16,6 +16,8 @@ pub enum Route {
     Composite,
     OtherSalesforce,
     CaseUpdate,
+    /// `POST` or `PATCH composite/sobjects`: sObject Collections.
+    Collections,
     ConnectUpdateAttributes,
     ConnectGetAttributes,
     ConnectDescribeUser,
@@ -48,7 +50,8 @@ impl Route {
             | Self::CaseUpsert
             | Self::Composite
             | Self::OtherSalesforce
-            | Self::CaseUpdate => Service::Salesforce,
+            | Self::CaseUpdate
+            | Self::Collections => Service::Salesforce,
             Self::ConnectUpdateAttributes | Self::ConnectGetAttributes | Self::ConnectDescribeUser => Service::Connect,
             Self::SecretsGetValue => Service::SecretsManager,
             Self::Control => Service::Standin,

@@ -32,6 +32,10 @@ pub struct Setup {
     /// Fields of no interest added to every Contact and Account describe, each with the forty-odd
     /// attributes a real describe gives a field: [`REAL_ORG_PADDING`] make a describe as large as a real org's.
     pub describe_padding: usize,
+    /// Whether the org has Salesforce Voice's `VoiceCall` object.
+    pub voice_calls: bool,
+    /// Whether the run-as user may create and update Tasks and see `Task.CallObject`.
+    pub tasks_writable: bool,
 }
 
 impl Default for Setup {
@@ -48,6 +52,8 @@ impl Default for Setup {
             case_number_prefix: None,
             person_accounts: false,
             describe_padding: 0,
+            voice_calls: false,
+            tasks_writable: true,
         }
     }
 }

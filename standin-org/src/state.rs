@@ -123,6 +123,13 @@ pub(crate) struct State {
     /// The values a restricted `Case.Origin` picklist allows; `None`: unrestricted.
     pub origin_picklist: Option<Vec<String>>,
     pub cases_created: u64,
+    /// Tasks by their 18-character id.
+    pub tasks: BTreeMap<String, Map<String, Value>>,
+    pub tasks_created: u64,
+    /// The org's Task statuses (a new org's, unless a test renames the closed one).
+    pub task_statuses: Vec<crate::activities::TaskStatus>,
+    /// VoiceCalls by their 18-character id, in an org with Salesforce Voice ([`Setup::voice_calls`]).
+    pub voice_calls: BTreeMap<String, Map<String, Value>>,
     /// While an allOrNone composite runs: how to undo each write it made.
     pub journal: Option<Vec<Undo>>,
     pub faults: Faults,
