@@ -40,6 +40,8 @@ pub struct Config {
     /// `CONNECT_INSTANCE_ARN`, as given: the setup check probes Connect access on it (and says when it is
     /// not an instance ARN); nothing else reads it.
     pub connect_instance_arn: Option<String>,
+    /// `LEG_RECORDS`: write every leg onto its case from the contact record stream.
+    pub leg_records: bool,
 }
 
 /// `CASE_OWNER`.
@@ -165,6 +167,12 @@ impl Config {
 
         let connect_instance_arn = get("CONNECT_INSTANCE_ARN");
 
+        let leg_records = match get("LEG_RECORDS").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(ConfigError::Invalid { name: "LEG_RECORDS", why: "expected true or false" }),
+        };
+
         Ok(Self {
             salesforce_url,
             credentials,
@@ -177,6 +185,7 @@ impl Config {
             owner_user_field,
             reuse_open_case_within,
             connect_instance_arn,
+            leg_records,
         })
     }
 }
@@ -324,6 +333,7 @@ mod tests {
             ("REUSE_OPEN_CASE_HOURS", "721"),
             ("SALESFORCE_AUTH", "password"),
             ("SALESFORCE_AUDIENCE", "login.salesforce.com"),
+            ("LEG_RECORDS", "yes"),
         ] {
             let mut vars = BASE.to_vec();
             vars.push((name, value));

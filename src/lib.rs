@@ -20,6 +20,7 @@ mod config;
 mod connect;
 mod email;
 mod handler;
+mod legs;
 mod logging;
 mod metrics;
 mod owner;

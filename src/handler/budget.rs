@@ -14,7 +14,7 @@ const RIGHT_AFTER_INIT: Duration = Duration::from_millis(100);
 
 /// The bound of an invocation no flow waits on (a batch of contact records) where Lambda gives no
 /// deadline (a local emulator): Lambda's own deadline, when there is one, comes first.
-pub(super) const NO_FLOW_WAITING: Duration = Duration::from_secs(60);
+pub(super) const NO_FLOW_WAITING: Duration = Duration::from_secs(10);
 
 /// When this container's init began and ended, until the first invocation has looked.
 pub(super) struct InitClock {

@@ -10,6 +10,7 @@ mod budget;
 mod check;
 mod contact;
 mod flow;
+mod records;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -22,7 +23,8 @@ use tracing::Instrument;
 
 use self::budget::InitClock;
 use crate::config::{CaseOwner, Config, ConfigError, DEFAULT_RESPONSE_BUDGET};
-use crate::connect::{Answer, ConnectClient, ConnectError, EventBridgeEvent, EventError};
+use crate::connect::{Answer, ConnectClient, ConnectError, EventBridgeEvent, EventError, RecordBatch};
+use crate::legs::LegRules;
 use crate::metrics::InvocationMetrics;
 use crate::owner::{OwnerCache, OwnerRules};
 use crate::resolve::Rules;
@@ -129,6 +131,7 @@ pub enum Response {
     Flow(Answer),
     Contact(contact::OwnerReport),
     CheckSetup(check::SetupReport),
+    Records(records::BatchAnswer),
 }
 
 /// Where the per-invocation metrics line goes: standard output, which CloudWatch Logs reads, by default.
@@ -150,6 +153,7 @@ struct Configured {
     config: Config,
     rules: Rules,
     owner_rules: OwnerRules,
+    leg_rules: LegRules,
     owners: OwnerCache,
     salesforce: SalesforceClient,
     connect: ConnectClient,
@@ -171,6 +175,12 @@ impl Configured {
                 first_agent_owns: config.case_owner == CaseOwner::FirstAgent,
                 user_field: config.owner_user_field.clone(),
                 external_id_field: config.case_external_id_field.clone(),
+            },
+            leg_rules: LegRules {
+                enabled: config.leg_records,
+                external_id_field: config.case_external_id_field.clone(),
+                user_field: config.owner_user_field.clone(),
+                first_agent_owns: config.case_owner == CaseOwner::FirstAgent,
             },
             owners: OwnerCache::default(),
             rules: Rules {
@@ -315,6 +325,7 @@ impl Handoff {
         match payload {
             p if check::SetupRun::is_one(&p) => self.drive(check::SetupRun::parse(p), &invocation).await,
             p if EventBridgeEvent::is_one(&p) => self.drive(contact::OwnerChange::parse(p), &invocation).await,
+            p if RecordBatch::is_one(&p) => self.drive(records::LegBatch::parse(p), &invocation).await,
             p => self.drive(flow::Leg::parse(p), &invocation).await,
         }
     }

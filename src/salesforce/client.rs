@@ -12,13 +12,13 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::SalesforceError;
 use super::credentials::{CredentialSource, Credentials, Login};
 use super::error::{AuthFailure, AuthStage, Refusal, printable};
 use super::jwt;
 use super::refusal::Refusals;
 use super::retry::{Retry, is_transient, may_resend, transport_failure};
 use super::shape::OrgShape;
+use super::{SalesforceError, SalesforceId};
 
 pub struct SalesforceClient {
     http: reqwest::Client,
@@ -31,6 +31,8 @@ pub struct SalesforceClient {
     pub(super) shape: tokio::sync::OnceCell<std::sync::Arc<OrgShape>>,
     /// Whether the org's assignment rules run on the cases the first leg creates (`CASE_OWNER=unchanged`).
     rules_on_create: bool,
+    /// What contact-record batches learn once: the closed Task status, whether the org has VoiceCall.
+    pub(super) legs: super::shape::LegCache,
     requests: AtomicU64,
 }
 
@@ -38,12 +40,16 @@ pub struct SalesforceClient {
 struct Session {
     access_token: String,
     instance_url: String,
+    /// The run-as user: the last segment of the token answer's identity URL (`…/id/<org>/<user>`).
+    user: Option<SalesforceId>,
 }
 
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: String,
     instance_url: String,
+    #[serde(default)]
+    id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +159,7 @@ impl SalesforceClient {
             refusals: Refusals::default(),
             shape: tokio::sync::OnceCell::new(),
             rules_on_create: true,
+            legs: super::shape::LegCache::default(),
             requests: AtomicU64::new(0),
         }
     }
@@ -186,6 +193,11 @@ impl SalesforceClient {
     /// token round trip.
     pub async fn start_session(&self, deadline: Instant) -> Result<(), SalesforceError> {
         self.session(deadline).await.map(|_| ())
+    }
+
+    /// The run-as user's id, as the token answer named it (no request once a session is held).
+    pub(super) async fn run_as_user(&self, deadline: Instant) -> Result<Option<SalesforceId>, SalesforceError> {
+        Ok(self.session(deadline).await?.user)
     }
 
     /// The current session, logging in first if there is none. Logs in at most once at a time, and not
@@ -233,9 +245,11 @@ impl SalesforceClient {
         if status.is_success() {
             let token: TokenAnswer = serde_json::from_slice(&body)
                 .map_err(|_| SalesforceError::Protocol("token answer is not the documented JSON".into()))?;
+            let user = token.id.as_deref().and_then(|id| id.rsplit('/').next()).and_then(SalesforceId::parse);
             return Ok(Session {
                 access_token: token.access_token,
                 instance_url: token.instance_url.trim_end_matches('/').to_owned(),
+                user,
             });
         }
         if status.is_server_error() {
@@ -387,6 +401,7 @@ mod tests {
         for body in [recorded, today] {
             let token: TokenAnswer = serde_json::from_str(body).expect("read");
             assert!(token.instance_url.starts_with("https://") && !token.access_token.is_empty());
+            assert!(token.id.is_some_and(|id| id.contains("/id/")));
         }
         let refusal: OAuthError = serde_json::from_str(
             r#"{"error":"invalid_grant","error_description":"authentication failure - Invalid Password"}"#,

@@ -22,6 +22,7 @@ mod error;
 mod fields;
 mod id;
 mod jwt;
+mod legs;
 mod owners;
 mod refusal;
 mod retry;
@@ -45,6 +46,7 @@ pub use error::SalesforceError;
 pub use fields::is_field_api_name;
 pub use id::{CaseId, SalesforceId};
 pub use jwt::{DEFAULT_AUDIENCE, SigningKey};
+pub use legs::{LegCase, LegFacts, LegQuery, Written};
 pub use search::{Candidate, escape_search_term, search_query};
 pub use shape::OrgShape;
 
@@ -66,6 +68,31 @@ pub trait ContactSearch {
         email: &str,
         deadline: Instant,
     ) -> impl Future<Output = Result<Vec<Candidate>, SalesforceError>> + Send;
+}
+
+/// Writing a batch of legs onto their cases: one read of everything the batch needs, then at most one
+/// create and one update of records of any type (Tasks, VoiceCalls, Cases).
+pub trait LegStore {
+    /// The cases, Tasks, users, VoiceCalls and closed Task status the batch needs. One request.
+    fn read_legs(
+        &self,
+        query: &LegQuery<'_>,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<LegFacts, SalesforceError>> + Send;
+
+    /// Creates `records` (each with its `attributes.type`); each is answered on its own. One request.
+    fn create_records(
+        &self,
+        records: &[Value],
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Vec<Written>, SalesforceError>> + Send;
+
+    /// Updates `records` (each with its `Id`), keeping case owners as written. One request.
+    fn update_records(
+        &self,
+        records: &[Value],
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Vec<Written>, SalesforceError>> + Send;
 }
 
 /// Who owns a case: the Salesforce user behind an agent, and moving a case to them.

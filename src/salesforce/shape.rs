@@ -1,6 +1,7 @@
-//! What the phone search needs to know of the org: which phone fields Contact and Account have for the
-//! run-as user, and whether the org has person accounts. Learned from the describes (`describe.rs`) once
-//! per container and held by the client.
+//! What the function learns of the org once per container and the client holds: for the phone search,
+//! which phone fields Contact and Account have for the run-as user and whether the org has person
+//! accounts (from the describes, `describe.rs`); for contact-record batches, the closed Task status and
+//! whether the org has VoiceCall (from the batch's first read, `legs.rs`).
 
 /// What the org's describes tell the phone search, learned once per container: the phone fields of
 /// Contact and Account the run-as user can read (custom ones included), and whether the org has person
@@ -26,4 +27,13 @@ impl OrgShape {
             person_accounts: false,
         }
     }
+}
+
+/// What contact-record batches learn of the org once per container: the closed Task status new Tasks
+/// get, and whether the org has Salesforce Voice's `VoiceCall`.
+#[derive(Debug, Default)]
+pub(super) struct LegCache {
+    pub(super) closed_status: std::sync::OnceLock<String>,
+    /// Whether the org has `VoiceCall`, once a query said.
+    pub(super) voice_calls: std::sync::OnceLock<bool>,
 }

@@ -32,32 +32,6 @@ const TASK_FIELDS: &[&str] = &[
     "Priority",
 ];
 
-/// A Task status: its API name, whether it closes the task, whether it is the default, its order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskStatus {
-    pub api_name: String,
-    pub closed: bool,
-    pub default: bool,
-    pub sort_order: u32,
-}
-
-/// A new org's Task statuses, the closed one named `closed`.
-pub(crate) fn task_statuses(closed: &str) -> Vec<TaskStatus> {
-    let status = |name: &str, closed: bool, default: bool, sort_order: u32| TaskStatus {
-        api_name: name.to_owned(),
-        closed,
-        default,
-        sort_order,
-    };
-    vec![
-        status("Not Started", false, true, 1),
-        status("In Progress", false, false, 2),
-        status(closed, true, false, 3),
-        status("Waiting on someone else", false, false, 4),
-        status("Deferred", false, false, 5),
-    ]
-}
-
 /// `POST composite/sobjects` (create) or `PATCH composite/sobjects` (update).
 pub(crate) fn collection(
     state: &mut State,
@@ -267,7 +241,7 @@ mod tests {
     use super::*;
 
     fn org_with_case() -> (State, String) {
-        let mut state = State { task_statuses: task_statuses("Completed"), ..State::default() };
+        let mut state = State { task_statuses: crate::setup::task_statuses("Completed"), ..State::default() };
         let (_, created) = cases::create(&mut state, "v66.0", &json!({"Subject": "x"}), None, None);
         (state, created["id"].as_str().unwrap_or_default().to_owned())
     }

@@ -43,7 +43,7 @@ pub(crate) fn token(state: &mut State, form: &BTreeMap<String, String>) -> Respo
             "signature": "c3RhbmRpbg==",
             "scope": "api",
             "instance_url": state.url,
-            "id": "https://login.salesforce.com/id/00DSTANDIN0000001/005STANDIN00001",
+            "id": format!("https://login.salesforce.com/id/00DDn0000000001/{}", state.run_as_user),
             "token_type": "Bearer",
             "issued_at": "1764000000000",
             "api_instance_url": "https://api.salesforce.com",

@@ -47,7 +47,7 @@ impl StandinOrg {
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
             run_as_user: salesforce_id("005", 1),
-            task_statuses: crate::activities::task_statuses("Completed"),
+            task_statuses: crate::setup::task_statuses("Completed"),
             secrets: BTreeMap::from([(
                 SECRET_ARN.to_owned(),
                 json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string(),
@@ -280,7 +280,7 @@ impl StandinOrg {
 
     /// Renames the org's closed Task status (`Completed` in a new org), as an admin may.
     pub fn rename_closed_task_status(&self, name: &str) {
-        self.state().task_statuses = crate::activities::task_statuses(name);
+        self.state().task_statuses = crate::setup::task_statuses(name);
     }
 
     /// Salesforce Voice made a VoiceCall for the leg `contact_id` (its `VendorCallKey`), related to

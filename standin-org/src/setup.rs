@@ -57,3 +57,29 @@ impl Default for Setup {
         }
     }
 }
+
+/// A Task status: its API name, whether it closes the task, whether it is the default, its order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskStatus {
+    pub api_name: String,
+    pub closed: bool,
+    pub default: bool,
+    pub sort_order: u32,
+}
+
+/// A new org's Task statuses, the closed one named `closed`.
+pub(crate) fn task_statuses(closed: &str) -> Vec<TaskStatus> {
+    let status = |name: &str, closed: bool, default: bool, sort_order: u32| TaskStatus {
+        api_name: name.to_owned(),
+        closed,
+        default,
+        sort_order,
+    };
+    vec![
+        status("Not Started", false, true, 1),
+        status("In Progress", false, false, 2),
+        status(closed, true, false, 3),
+        status("Waiting on someone else", false, false, 4),
+        status("Deferred", false, false, 5),
+    ]
+}

@@ -127,7 +127,7 @@ pub(crate) struct State {
     pub tasks: BTreeMap<String, Map<String, Value>>,
     pub tasks_created: u64,
     /// The org's Task statuses (a new org's, unless a test renames the closed one).
-    pub task_statuses: Vec<crate::activities::TaskStatus>,
+    pub task_statuses: Vec<crate::setup::TaskStatus>,
     /// VoiceCalls by their 18-character id, in an org with Salesforce Voice ([`Setup::voice_calls`]).
     pub voice_calls: BTreeMap<String, Map<String, Value>>,
     /// While an allOrNone composite runs: how to undo each write it made.

@@ -1,8 +1,12 @@
 //! What the integration tests, the call demo, the soak run and the benchmark share: a stand-in org on
 //! loopback, the real handler pointed at it, Connect events, and the JSON log lines the handler writes.
 
+mod records;
 mod runtime_api;
 
+pub use records::{
+    contact_record, first_leg_record, kinesis_batch, kinesis_record, sequence_number, transfer_leg_record,
+};
 pub use runtime_api::{Posted, RuntimeApi, spawn_bootstrap};
 
 use std::io::Write;

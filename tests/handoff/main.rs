@@ -6,6 +6,7 @@ mod edges;
 mod failures;
 mod first_leg;
 mod jwt;
+mod legs;
 mod logs;
 mod matching;
 mod metrics;
