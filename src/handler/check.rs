@@ -54,10 +54,11 @@ pub enum Check {
     PhoneSearch,
     PersonAccounts,
     ConnectAccess,
+    LegRecords,
 }
 
 impl Check {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::Login,
         Self::ApiVersion,
         Self::CaseAccess,
@@ -66,6 +67,7 @@ impl Check {
         Self::PhoneSearch,
         Self::PersonAccounts,
         Self::ConnectAccess,
+        Self::LegRecords,
     ];
 
     /// Whether it is a Salesforce check that needs a session (every one but the login itself).
@@ -80,6 +82,7 @@ impl Check {
             "SALESFORCE_API_VERSION" => Self::ApiVersion,
             "CASE_EXTERNAL_ID_FIELD" => Self::ExternalIdField,
             "CASE_OWNER" | "OWNER_USER_FIELD" => Self::OwnerUserField,
+            "LEG_RECORDS" => Self::LegRecords,
             _ => Self::Login,
         }
     }
@@ -147,6 +150,7 @@ impl Kind for SetupRun {
             self.record([with.check_api_version(deadline).await]);
             self.record(with.check_case(deadline).await);
             self.record([with.check_owner_field(deadline).await]);
+            self.record([with.check_leg_records(deadline).await]);
             let (person_accounts, shape) = with.check_person_accounts(deadline).await;
             self.record([person_accounts]);
             match shape {
@@ -188,6 +192,47 @@ impl Kind for SetupRun {
 }
 
 impl Configured {
+    /// With `LEG_RECORDS=true`: the run-as user can create Tasks with `CallObject`, read the closed Task
+    /// statuses, and, where the org has VoiceCall, update `VoiceCall.RelatedRecordId`.
+    async fn check_leg_records(&self, deadline: Instant) -> SetupCheck {
+        if !self.config.leg_records {
+            return pass(Check::LegRecords, "LEG_RECORDS is off: legs are not written onto cases");
+        }
+        let fix = "give the run-as user's permission set Create and Edit on Task and Read and Edit on Task.CallObject";
+        match self.salesforce.describe("Task", deadline).await {
+            Ok(task) if task.createable && task.field("CallObject").is_some() => {}
+            Ok(_) => {
+                return fail(Check::LegRecords, format!("the run-as user cannot create Tasks with CallObject: {fix}"));
+            }
+            Err(error) => {
+                return fail(Check::LegRecords, format!("the run-as user cannot describe Task ({error}): {fix}"));
+            }
+        }
+        let status = match self.salesforce.closed_task_status(deadline).await {
+            Ok(Some(status)) => status,
+            Ok(None) => {
+                return fail(Check::LegRecords, "the org has no closed Task status: add one in Setup, Task Status");
+            }
+            Err(error) => {
+                return fail(Check::LegRecords, format!("could not read TaskStatus ({error}): give Read on Task"));
+            }
+        };
+        let voice = match self.salesforce.describe("VoiceCall", deadline).await {
+            Ok(call) if call.field("RelatedRecordId").is_some() => "VoiceCalls are linked to their cases".to_owned(),
+            Ok(_) => {
+                return fail(
+                    Check::LegRecords,
+                    "the run-as user cannot see VoiceCall.RelatedRecordId: give its permission set Read and Edit on VoiceCall",
+                );
+            }
+            Err(error) if error.has_code("NOT_FOUND") => {
+                "the org has no VoiceCall (not a Salesforce Voice org)".to_owned()
+            }
+            Err(error) => return fail(Check::LegRecords, format!("could not describe VoiceCall ({error})")),
+        };
+        pass(Check::LegRecords, format!("Tasks can be written (closed status: {status}); {voice}"))
+    }
+
     async fn check_api_version(&self, deadline: Instant) -> SetupCheck {
         let wanted = &self.config.api_version;
         match self.salesforce.served_versions(deadline).await {

@@ -226,10 +226,8 @@ impl LegStore for SalesforceClient {
             })
             .collect();
         if let Some(rows) = records::<StatusRow>(part("statuses"), "statuses")? {
-            // The default status when a closed one is the default, else the first closed one by order.
-            let chosen = rows.iter().find(|r| r.is_default).or(rows.first());
-            let name = chosen.and_then(|r| r.api_name.clone().or_else(|| r.master_label.clone()));
-            let name = name.ok_or_else(|| SalesforceError::Protocol("the org has no closed Task status".into()))?;
+            let name = chosen_status(&rows)
+                .ok_or_else(|| SalesforceError::Protocol("the org has no closed Task status".into()))?;
             let _ = self.legs.closed_status.set(name);
         }
         facts.closed_status = self.legs.closed_status.get().cloned().unwrap_or_default();
@@ -246,6 +244,13 @@ impl LegStore for SalesforceClient {
 }
 
 impl SalesforceClient {
+    /// The closed Task status new Tasks get (for the setup check). One request.
+    pub async fn closed_task_status(&self, deadline: Instant) -> Result<Option<String>, SalesforceError> {
+        let soql = "SELECT ApiName, MasterLabel, IsDefault, SortOrder FROM TaskStatus WHERE IsClosed = true ORDER BY SortOrder";
+        let rows: Vec<StatusRow> = self.records(super::client::Language::Soql, soql, deadline).await?;
+        Ok(chosen_status(&rows))
+    }
+
     /// One sObject Collections request (`allOrNone` false: each record answered on its own). An update
     /// keeps every case's owner as written (`Sforce-Auto-Assign: FALSE`) and may be sent again; a create
     /// may not (a lost answer is found by the next delivery's query instead).
@@ -278,6 +283,12 @@ impl SalesforceClient {
             })
             .collect())
     }
+}
+
+/// The default status when a closed one is the default, else the first closed one by order.
+fn chosen_status(closed: &[StatusRow]) -> Option<String> {
+    let chosen = closed.iter().find(|r| r.is_default).or(closed.first())?;
+    chosen.api_name.clone().or_else(|| chosen.master_label.clone())
 }
 
 /// A composite part's `records`, or `None` when the part was not asked; a failed part is the org's error.

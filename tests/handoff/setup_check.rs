@@ -41,7 +41,8 @@ async fn a_sound_setup_passes_every_check_and_makes_no_case() {
             "owner_user_field",
             "phone_search",
             "person_accounts",
-            "connect_access"
+            "connect_access",
+            "leg_records"
         ]
     );
     assert!(org.cases().is_empty());
@@ -172,4 +173,26 @@ async fn the_report_says_whether_the_org_has_person_accounts_and_which_fields_ar
     let report = check(&org, &[]).await;
     let (ok, detail) = named(&report, "phone_search");
     assert!(ok && detail.contains("Account: none (not searched"), "Contacts are still searched: {detail}");
+}
+
+#[tokio::test]
+async fn leg_records_need_tasks_the_closed_status_and_in_a_voice_org_voice_calls() {
+    let org = StandinOrg::start().await.expect("org");
+    let (ok, detail) = named(&check(&org, &[]).await, "leg_records");
+    assert!(ok && detail.contains("LEG_RECORDS is off"), "{detail}");
+
+    let on = [("LEG_RECORDS", "true")];
+    org.rename_closed_task_status("Done");
+    let (ok, detail) = named(&check(&org, &on).await, "leg_records");
+    assert!(ok && detail.contains("closed status: Done") && detail.contains("no VoiceCall"), "{detail}");
+
+    org.add_voice_call(FIRST_CONTACT, None);
+    let (ok, detail) = named(&check(&org, &on).await, "leg_records");
+    assert!(ok && detail.contains("VoiceCalls are linked"), "{detail}");
+
+    org.set_setup(Setup { tasks_writable: false, voice_calls: true, ..Setup::default() });
+    let report = check(&org, &on).await;
+    let (ok, detail) = named(&report, "leg_records");
+    assert!(!ok && detail.contains("Task.CallObject"), "{detail}");
+    assert_eq!(report["ok"], false);
 }
