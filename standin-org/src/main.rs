@@ -47,6 +47,7 @@ async fn main() -> std::io::Result<()> {
             "CONNECT_INSTANCE_ARN",
             "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa",
         ),
+        ("LEG_RECORDS", "true"),
     ] {
         println!("  {name}={value}");
     }

@@ -216,3 +216,24 @@ async fn a_batch_of_a_hundred_legs_costs_three_requests() {
     assert_eq!(org.tasks().len(), 100);
     assert_eq!(org.salesforce_requests(), 2, "one read, one create (the TaskStatus query rides in the read)");
 }
+
+#[tokio::test]
+async fn the_sample_kinesis_events_write_the_call_s_legs() {
+    let (org, handoff) = setup(&[("LEG_RECORDS", "true")]).await;
+    org.add_demo_data();
+    let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(first["SfdcCaseId"], "500Dn0000000001IAA", "the case the samples name");
+    for sample in [
+        include_str!("../../events/leg-records-first-leg.json"),
+        include_str!("../../events/leg-records-transfer-leg.json"),
+        include_str!("../../events/leg-records-after-contact-work.json"),
+    ] {
+        let answer = invoke_ok(&handoff, serde_json::from_str(sample).expect("sample")).await;
+        assert!(failures(&answer).is_empty(), "{answer}");
+    }
+    assert_eq!(org.tasks().len(), 2);
+    let transfer = &task_of(&org, SECOND_CONTACT)[0];
+    assert!(transfer["Description"].as_str().is_some_and(|d| d.contains("after-contact work: 35 s")), "{transfer:?}");
+    let alex = org.username_of(org.case("500Dn0000000001IAA").expect("case")["OwnerId"].as_str().unwrap_or_default());
+    assert_eq!(alex.as_deref(), Some(standin_org::FIRST_AGENT_USERNAME));
+}
