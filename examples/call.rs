@@ -1,6 +1,7 @@
 //! Plays a whole call locally: the first leg, the first agent answering (a Connect contact event), the
 //! transfer leg and the second agent answering, then the same customer calling again and getting their
-//! open case back, through the real handler against the stand-in org on loopback, printing what each step
+//! open case back, and finally Connect's contact records for the first call arriving from the data stream
+//! and writing one Task per leg onto its case, through the real handler against the stand-in org on loopback, printing what each step
 //! answers and who owns the case. No Salesforce org or AWS account needed.
 //!
 //! `cargo run --example call [-- events/first-leg-japan.json]`
@@ -69,6 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("the transfer leg answered a different case".into());
     }
     println!("\nBoth agents pop the same case: {} (CaseNumber {})", second["SfdcCaseId"], second["SfdcCaseNumber"]);
+    let case_id = first["SfdcCaseId"].as_str().unwrap_or_default().to_owned();
 
     // The same customer calls back about the same problem, reaching a deployment with
     // REUSE_OPEN_CASE_HOURS=24: they get their open case back instead of a second one.
@@ -94,7 +96,57 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         show_owner(&org, &callback, SECOND_AGENT_USERNAME, "a new case: this call's first agent")?;
         println!("\nNot exactly one person matched this caller, so the second call got a case of its own");
     }
-    Ok(())
+
+    // Connect's contact records for the first call: one per leg, from the instance's data stream, sent at
+    // least once (here, twice).
+    let legs = testkit::handoff_for(&org, &[("LEG_RECORDS", "true")]).await.with_metrics_sink(|_| ());
+    let case = json!({"SfdcCaseId": case_id});
+    let first_contact = contact["ContactId"].as_str().unwrap_or_default();
+    let records = testkit::kinesis_batch(
+        1,
+        &[
+            testkit::contact_record(
+                first_contact,
+                &initial,
+                "INBOUND",
+                Some(FIRST_AGENT_USERNAME),
+                case.clone(),
+                "10:02:30",
+            ),
+            testkit::contact_record(
+                TRANSFER_CONTACT,
+                &initial,
+                "TRANSFER",
+                Some(SECOND_AGENT_USERNAME),
+                case,
+                "10:05:00",
+            ),
+        ],
+    );
+    println!("\n== Connect's contact records for the first call arrive from the data stream (a Kinesis batch of 2)");
+    play(&org, &legs, records.clone()).await?;
+    println!("\n== The same batch again (Connect sends each record at least once)");
+    play(&org, &legs, records).await?;
+    show_history(&org, &case_id)
+}
+
+/// Prints the case's history, one line per leg: who, how long, how it ended. An error unless there is
+/// exactly one Task per leg.
+fn show_history(org: &StandinOrg, case_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let tasks: Vec<_> = org.tasks().into_iter().filter(|t| t["WhatId"] == case_id).collect();
+    println!("\nThe case's history ({} legs):", tasks.len());
+    for task in &tasks {
+        let description = task["Description"].as_str().unwrap_or_default();
+        let ended = description.lines().find_map(|l| l.strip_prefix("Ended: ")).unwrap_or("?");
+        let owner = task["OwnerId"].as_str().and_then(|id| org.username_of(id)).unwrap_or_default();
+        println!(
+            "   {} | owner {owner} | {} s | ended {ended} | leg {}",
+            task["Subject"].as_str().unwrap_or_default(),
+            task["CallDurationInSeconds"],
+            task["CallObject"].as_str().unwrap_or_default()
+        );
+    }
+    if tasks.len() == 2 { Ok(()) } else { Err(format!("{} Tasks for a call of 2 legs", tasks.len()).into()) }
 }
 
 /// Prints who owns the answer's case, by username; an error unless it is `expected`.
@@ -115,7 +167,7 @@ async fn play(
     let answer = testkit::invoke(handoff, event).await?;
     println!("{}", serde_json::to_string_pretty(&answer)?);
     println!(
-        "   Salesforce requests: {} (token {}, describe {}, search {}, query {}, case read {}, composite {}, case update {}); Connect: {} (UpdateContactAttributes {}, GetContactAttributes {}, DescribeUser {})",
+        "   Salesforce requests: {} (token {}, describe {}, search {}, query {}, case read {}, composite {}, case update {}, collections {}); Connect: {} (UpdateContactAttributes {}, GetContactAttributes {}, DescribeUser {})",
         org.salesforce_requests(),
         org.count(Route::Token),
         org.count(Route::Describe),
@@ -124,6 +176,7 @@ async fn play(
         org.count(Route::CaseRead),
         org.count(Route::Composite),
         org.count(Route::CaseUpdate),
+        org.count(Route::Collections),
         org.count(Route::ConnectUpdateAttributes)
             + org.count(Route::ConnectGetAttributes)
             + org.count(Route::ConnectDescribeUser),
