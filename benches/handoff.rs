@@ -162,6 +162,53 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Contact-record batches of 1, 10 and 100 new legs (and the same batch delivered again): Salesforce
+/// requests and time per batch, against the anchor's one asynchronous invocation and one request per record.
+async fn batches(url: &str, case_id: &str) {
+    let legs = testkit::handoff_at(url, &[("LEG_RECORDS", "true")]).await.with_metrics_sink(|_| ());
+    legs.prepare(Duration::from_secs(5)).await;
+    println!();
+    println!(
+        "{:<34} {:>8} {:>9} {:>10} | {:>12} {:>12}",
+        "contact-record batch", "SF reqs", "Connect", "time", "anchor reqs", "anchor/this"
+    );
+    let mut next = 0u64;
+    for size in [1u64, 10, 100] {
+        let records: Vec<serde_json::Value> = (next..next + size)
+            .map(|n| {
+                let contact = format!("b0b0b0b0-0000-4000-8000-{n:012}");
+                let case = serde_json::json!({"SfdcCaseId": case_id});
+                testkit::contact_record(
+                    &contact,
+                    &contact,
+                    "INBOUND",
+                    Some(standin_org::FIRST_AGENT_USERNAME),
+                    case,
+                    "10:02:30",
+                )
+            })
+            .collect();
+        next += size;
+        let batch = testkit::kinesis_batch(next, &records);
+        for (what, event) in [("new legs", batch.clone()), ("delivered again", batch)] {
+            let (sf, connect) = (legs.salesforce_requests(), legs.connect_requests());
+            let started = Instant::now();
+            testkit::invoke_ok(&legs, event).await;
+            let took = started.elapsed();
+            let sf = legs.salesforce_requests() - sf;
+            println!(
+                "{:<34} {:>8} {:>9} {:>10} | {:>12} {:>12.1}",
+                format!("{size} records, {what}"),
+                sf,
+                legs.connect_requests() - connect,
+                ms(took),
+                format!("{size} + {size} inv."),
+                size as f64 / sf.max(1) as f64
+            );
+        }
+    }
+}
+
 fn main() {
     standin_org::serve_if_asked();
     let quick = std::env::args().any(|a| a == "--quick");
@@ -262,6 +309,7 @@ fn main() {
             );
         }
         org.set_latency_ms(0).expect("latency");
+        batches(&url, &case_id).await;
         println!();
         println!(
             "memory: peak RSS {} kB (VmHWM), RSS {} kB at start, {} kB at end",

@@ -1,7 +1,10 @@
 //! Soak: tens of thousands of invocations from several containers at once against one stand-in org (in a
-//! process of its own), with random expired sessions (401), 503s, delays and Connect throttling.
-//! Reports invocations, outcomes and errors by class, cases against calls (with the external id set, never
-//! two cases for one call), panics, and memory at start and end.
+//! process of its own), with random expired sessions (401), 503s, request-limit refusals (403), answers
+//! cut mid-way (resets), delays and Connect throttling. Each call's contact records then arrive as Connect
+//! sends them: out of order, again until no record is named for retry (Lambda's redelivery), and once
+//! more whole (at least once), with the first agent's contact event lost. Reports invocations, outcomes
+//! and errors by class, cases against calls (with the external id set, never two cases for one call),
+//! Tasks per leg (exactly one), legs missing, owners, panics, and memory at start and end.
 //!
 //! `cargo run --release --example soak -- [--invocations 30000] [--containers 4] [--seed 7]`
 
@@ -22,6 +25,11 @@ struct Tally {
     invocations: u64,
     panics: u64,
     transfers_on_another_case: u64,
+    /// Contact-record batches sent, and those still naming records to retry after 20 deliveries.
+    batches: u64,
+    batches_given_up: u64,
+    /// Legs whose records were delivered: the first leg's `ContactId`, and the transfer's.
+    legs: Vec<String>,
     /// (invocations so far, RSS in kB), every 5000 invocations: a leak would climb, a plateau does not.
     rss: Vec<(u64, u64)>,
 }
@@ -43,7 +51,12 @@ async fn invoke(handoff: &Arc<Handoff>, event: Value, tally: &Mutex<Tally>) -> O
     }
     match joined {
         Ok(Ok(answer)) => {
-            *tally.outcomes.entry(answer["SfdcCaseOutcome"].as_str().unwrap_or("?").to_owned()).or_default() += 1;
+            let outcome = match answer["batchItemFailures"].as_array() {
+                Some(failed) if failed.is_empty() => "contact records written",
+                Some(_) => "contact records, some to retry",
+                None => answer["SfdcCaseOutcome"].as_str().unwrap_or("?"),
+            };
+            *tally.outcomes.entry(outcome.to_owned()).or_default() += 1;
             Some(answer)
         }
         Ok(Err(error)) => {
@@ -55,6 +68,53 @@ async fn invoke(handoff: &Arc<Handoff>, event: Value, tally: &Mutex<Tally>) -> O
             None
         }
     }
+}
+
+/// The call's contact records as Connect's stream brings them: the transfer leg's first (out of order),
+/// with an older copy of it after; the records named for retry again until none is (at most 20 times, as
+/// the stack's event source mapping bounds it); then the whole batch once more.
+async fn deliver_records(
+    handoff: &Arc<Handoff>,
+    first: &str,
+    transfer: &str,
+    case_id: &str,
+    call: u64,
+    tally: &Mutex<Tally>,
+) {
+    let case = json!({"SfdcCaseId": case_id});
+    let agent = |n| Some(if n == 0 { standin_org::FIRST_AGENT_USERNAME } else { standin_org::SECOND_AGENT_USERNAME });
+    let records = vec![
+        testkit::contact_record(transfer, first, "TRANSFER", agent(1), case.clone(), "10:06:40"),
+        testkit::contact_record(first, first, "INBOUND", agent(0), case.clone(), "10:02:30"),
+        testkit::contact_record(transfer, first, "TRANSFER", agent(1), case, "10:06:05"),
+    ];
+    let base = call * 3;
+    let mut pending: Vec<u64> = (0..3).collect();
+    let mut attempts: u64 = 0;
+    while !pending.is_empty() && attempts < 20 {
+        attempts += 1;
+        let batch: Vec<Value> = pending.iter().map(|n| records[*n as usize].clone()).collect();
+        let mut event = testkit::kinesis_batch(0, &batch);
+        for (record, n) in event["Records"].as_array_mut().into_iter().flatten().zip(&pending) {
+            record["kinesis"]["sequenceNumber"] = json!(testkit::sequence_number(base + n));
+        }
+        let answer = invoke(handoff, event, tally).await;
+        let failed: Vec<String> = answer
+            .as_ref()
+            .and_then(|a| a["batchItemFailures"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f["itemIdentifier"].as_str().map(str::to_owned))
+            .collect();
+        pending.retain(|n| failed.contains(&testkit::sequence_number(base + n)));
+    }
+    let mut whole = testkit::kinesis_batch(base, &records);
+    invoke(handoff, std::mem::take(&mut whole), tally).await;
+    let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
+    tally.batches += attempts + 1;
+    tally.batches_given_up += u64::from(!pending.is_empty());
+    tally.legs.push(first.to_owned());
+    tally.legs.push(transfer.to_owned());
 }
 
 fn main() {
@@ -71,6 +131,8 @@ fn main() {
             delay: 0.02,
             delay_ms: 150,
             throttle_connect: 0.05,
+            throttle_salesforce: 0.01,
+            reset: 0.02,
             seed,
         };
         org.set_chaos(&chaos).expect("chaos");
@@ -78,8 +140,9 @@ fn main() {
         let started = Instant::now();
 
         let mut handoffs = Vec::new();
+        let vars = [("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD), ("LEG_RECORDS", "true")];
         for _ in 0..containers {
-            let handoff = testkit::handoff_at(org.url(), &[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
+            let handoff = testkit::handoff_at(org.url(), &vars).await;
             handoffs.push(Arc::new(handoff.with_metrics_sink(|_| ())));
         }
         let tally = Arc::new(Mutex::new(Tally::default()));
@@ -112,6 +175,7 @@ fn main() {
                     {
                         tally.lock().unwrap_or_else(|p| p.into_inner()).transfers_on_another_case += 1;
                     }
+                    deliver_records(here, &first, &transfer, &case_id, call, &tally).await;
                 }
             }));
         }
@@ -128,6 +192,16 @@ fn main() {
             *per_call.entry(case[EXTERNAL_ID_FIELD].as_str().unwrap_or("(none)").to_owned()).or_default() += 1;
         }
         let doubled = per_call.values().filter(|n| **n > 1).count();
+        let alex = cases
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|case| case["OwnerId"] == "005Dn0000000002IAA")
+            .count();
+        let mut tasks_per_leg: BTreeMap<String, u64> = BTreeMap::new();
+        for task in org.tasks().expect("tasks").as_array().into_iter().flatten() {
+            *tasks_per_leg.entry(task["CallObject"].as_str().unwrap_or("(none)").to_owned()).or_default() += 1;
+        }
         let tally = tally.lock().unwrap_or_else(|p| p.into_inner());
         let counts = org.counts().expect("counts");
 
@@ -144,6 +218,16 @@ fn main() {
         }
         println!("calls: {calls}; cases: {}; calls with more than one case: {doubled}", per_call.values().sum::<u64>());
         println!("transfer legs answered with another case than the first leg's: {}", tally.transfers_on_another_case);
+        let legs = tally.legs.len();
+        let missing = tally.legs.iter().filter(|leg| !tasks_per_leg.contains_key(*leg)).count();
+        let duplicated = tasks_per_leg.values().filter(|n| **n > 1).count();
+        println!(
+            "contact records: {} batches for {legs} legs ({} still failing after 20 deliveries); legs with exactly one Task: {}, with more: {duplicated}, missing: {missing}",
+            tally.batches,
+            tally.batches_given_up,
+            tasks_per_leg.values().filter(|n| **n == 1).count()
+        );
+        println!("cases owned by the first agent (their contact event never sent; the first leg's record did it): {alex} of {}", per_call.values().sum::<u64>());
         println!("panics: {}", tally.panics);
         println!("requests the org saw: {}", counts["routes"]);
         println!(
@@ -152,7 +236,7 @@ fn main() {
         );
         let samples: Vec<String> = tally.rss.iter().map(|(n, kb)| format!("{kb} kB after {n}")).collect();
         println!("memory along the run: {}", samples.join(", "));
-        if tally.panics > 0 || doubled > 0 || tally.transfers_on_another_case > 0 {
+        if tally.panics > 0 || doubled > 0 || tally.transfers_on_another_case > 0 || duplicated > 0 || missing > 0 {
             std::process::exit(1);
         }
     });

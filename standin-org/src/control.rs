@@ -1,5 +1,5 @@
 //! `/_standin/…`: the org seen and steered from another process (the benchmark and the soak run serve it
-//! in a child process): `GET counts`, `GET cases`, `POST latency?ms=N`, `POST chaos` with a [`Chaos`].
+//! in a child process): `GET counts`, `GET cases`, `GET tasks`, `POST latency?ms=N`, `POST chaos` with a [`Chaos`].
 
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use crate::wire::{form_urlencoded, json_response};
 pub(crate) enum Control {
     Counts,
     Cases,
+    Tasks,
     Latency(Option<u64>),
     Chaos(Result<Chaos, String>),
     Unknown,
@@ -25,6 +26,7 @@ impl Control {
         match (method.as_str(), path) {
             ("GET", "counts") => Self::Counts,
             ("GET", "cases") => Self::Cases,
+            ("GET", "tasks") => Self::Tasks,
             ("POST", "latency") => {
                 Self::Latency(form_urlencoded(query.as_bytes()).get("ms").and_then(|ms| ms.parse().ok()))
             }
@@ -44,6 +46,9 @@ impl Control {
             }
             Self::Cases => {
                 json_response(StatusCode::OK, Value::Array(state.cases.values().cloned().map(Value::Object).collect()))
+            }
+            Self::Tasks => {
+                json_response(StatusCode::OK, Value::Array(state.tasks.values().cloned().map(Value::Object).collect()))
             }
             Self::Latency(Some(ms)) => {
                 state.latency = Duration::from_millis(ms);

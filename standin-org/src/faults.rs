@@ -25,6 +25,7 @@ pub enum Fault {
 
 /// Random misbehaviour, each a chance per request from 0.0 to 1.0, for soak runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct Chaos {
     /// A Salesforce REST request finds every session expired (`401 INVALID_SESSION_ID`).
     pub expire_sessions: f64,
@@ -35,6 +36,10 @@ pub struct Chaos {
     pub delay_ms: u64,
     /// A Connect request answers `429 ThrottlingException`.
     pub throttle_connect: f64,
+    /// A Salesforce REST request answers `403 REQUEST_LIMIT_EXCEEDED`.
+    pub throttle_salesforce: f64,
+    /// A Salesforce REST request's answer is cut mid-body (the org did the work).
+    pub reset: f64,
     pub seed: u64,
 }
 
@@ -69,6 +74,8 @@ impl Faults {
             Service::Connect => self.roll(chaos.throttle_connect).then_some(Fault::Throttle),
             Service::Salesforce if self.roll(chaos.unavailable) => Some(Fault::Status(503)),
             Service::Salesforce if route == Route::Token => None,
+            Service::Salesforce if self.roll(chaos.throttle_salesforce) => Some(Fault::Throttle),
+            Service::Salesforce if self.roll(chaos.reset) => Some(Fault::Reset),
             Service::Salesforce => self.roll(chaos.expire_sessions).then_some(Fault::ExpireSessions),
         }
         .or_else(|| self.roll(chaos.delay).then_some(Fault::Delay(Duration::from_millis(chaos.delay_ms))))

@@ -80,7 +80,8 @@ impl RemoteOrg {
     pub fn set_chaos(&self, chaos: &Chaos) -> std::io::Result<Value> {
         let body = serde_json::json!({
             "expire_sessions": chaos.expire_sessions, "unavailable": chaos.unavailable, "delay": chaos.delay,
-            "delay_ms": chaos.delay_ms, "throttle_connect": chaos.throttle_connect, "seed": chaos.seed,
+            "delay_ms": chaos.delay_ms, "throttle_connect": chaos.throttle_connect,
+            "throttle_salesforce": chaos.throttle_salesforce, "reset": chaos.reset, "seed": chaos.seed,
         });
         self.control("POST", "/_standin/chaos", &body.to_string())
     }
@@ -93,6 +94,11 @@ impl RemoteOrg {
     /// Every live case, with all its fields.
     pub fn cases(&self) -> std::io::Result<Value> {
         self.control("GET", "/_standin/cases", "")
+    }
+
+    /// Every Task, as a JSON array.
+    pub fn tasks(&self) -> std::io::Result<Value> {
+        self.control("GET", "/_standin/tasks", "")
     }
 
     fn control(&self, method: &str, target: &str, body: &str) -> std::io::Result<Value> {
