@@ -6,14 +6,15 @@
 //!   `logging`: JSON logs.
 //! - `salesforce/`: Salesforce: the REST client, its session, credentials and retries, ids, and what its
 //!   failures mean; the traits the decision core needs from the org.
-//! - `connect/`: Amazon Connect: the flow event, the contact event, the answer, the Connect API client and
+//! - `connect/`: Amazon Connect: the flow event, the contact event, the contact records of its data stream,
+//!   the answer, the Connect API client and
 //!   what its failures mean; the trait the core needs from Connect.
 //! - `config`: configuration, read once.
 //! - `resolve/`: which case a leg gets; `call_case`: the case a call's first leg gave it, as later events
-//!   read it; `owner`: which owner a case gets (the first agent who answers). Decision logic over the
-//!   small traits, no I/O of its own.
+//!   read it; `owner`: which owner a case gets (the first agent who answers); `legs/`: every leg onto its
+//!   case from the contact records. Decision logic over the small traits, no I/O of its own.
 //! - `handler/`: the Lambda handler: one container, a router from event kind to handler (`flow`, `contact`,
-//!   `check`, one file each), and the invocation skeleton they share.
+//!   `check`, `records`, one file each), and the invocation skeleton they share.
 
 mod call_case;
 mod config;

@@ -113,7 +113,8 @@ pub async fn write_legs(
         }
     }
     query.external_id_field = rules.external_id_field.as_deref();
-    query.case_ids.dedup();
+    let mut seen = std::collections::HashSet::new();
+    query.case_ids.retain(|id| seen.insert(id.clone()));
     query.keys.sort_unstable();
     query.keys.dedup();
     query.usernames.sort_unstable();
