@@ -198,7 +198,8 @@ impl Configured {
         if !self.config.leg_records {
             return pass(Check::LegRecords, "LEG_RECORDS is off: legs are not written onto cases");
         }
-        let fix = "give the run-as user's permission set Create and Edit on Task and Read and Edit on Task.CallObject";
+        let fix = "give the run-as user's permission set Create and Edit on Task (Task.CallObject comes with Salesforce \
+                   CRM Call Center and is not subject to field-level security)";
         match self.salesforce.describe("Task", deadline).await {
             Ok(task) if task.createable && task.field("CallObject").is_some() => {}
             Ok(_) => {
