@@ -96,12 +96,30 @@ pub async fn write_legs(
             report.skipped += 1;
         }
     }
-    if legs.is_empty() {
-        return report;
+    // Lambda may be configured for larger batches than the template's 100: each 100 legs are read and
+    // written on their own, within sObject Collections' 200 records and a query URL's length.
+    let legs: Vec<Leg<'_>> = legs.into_values().collect();
+    for chunk in legs.chunks(LEGS_PER_READ) {
+        write_chunk(store, chunk, rules, deadline, &mut report).await;
     }
+    report.retry.sort_unstable();
+    report.retry.dedup();
+    report
+}
+
+/// Legs read and written together: up to two writes each stay within a collection's 200 records.
+const LEGS_PER_READ: usize = 100;
+
+async fn write_chunk(
+    store: &impl LegStore,
+    legs: &[Leg<'_>],
+    rules: &LegRules,
+    deadline: Instant,
+    report: &mut BatchReport,
+) {
     let case_attribute = |leg: &Leg<'_>| leg.record.attributes.get(CASE_ID_ATTRIBUTE).and_then(|id| CaseId::parse(id));
     let mut query = LegQuery { user_field: &rules.user_field, ..LegQuery::default() };
-    for leg in legs.values() {
+    for leg in legs {
         match case_attribute(leg) {
             Some(id) => query.case_ids.push(id),
             None if rules.external_id_field.is_some() => query.keys.push(leg.record.call_id()),
@@ -122,14 +140,14 @@ pub async fn write_legs(
     let facts = match store.read_legs(&query, deadline).await {
         Ok(facts) => facts,
         Err(error) => {
-            fail_all(&mut report, legs.values(), &error, "could not read the batch's cases and Tasks");
-            return report;
+            fail_all(report, legs.iter(), &error, "could not read the batch's cases and Tasks");
+            return;
         }
     };
 
     let mut creates: Vec<(Value, &Leg<'_>)> = Vec::new();
     let mut updates: Vec<(Value, &Leg<'_>, Write)> = Vec::new();
-    for leg in legs.values() {
+    for leg in legs {
         let Some(case) = case_of(leg, &facts, case_attribute(leg), rules) else {
             tracing::info!(contact_id = %leg.record.contact_id, "a contact record with no case this function made: skipped");
             report.skipped += 1;
@@ -190,18 +208,10 @@ pub async fn write_legs(
 
     let bodies: Vec<Value> = creates.iter().map(|(body, _)| body.clone()).collect();
     let created = store.create_records(&bodies, deadline).await;
-    settle(&mut report, created, creates.iter().map(|(_, leg)| (*leg, &Write::Task)), "create Tasks");
+    settle(report, created, creates.iter().map(|(_, leg)| (*leg, &Write::Task)), "create Tasks");
     let bodies: Vec<Value> = updates.iter().map(|(body, _, _)| body.clone()).collect();
     let updated = store.update_records(&bodies, deadline).await;
-    settle(
-        &mut report,
-        updated,
-        updates.iter().map(|(_, leg, write)| (*leg, write)),
-        "update Tasks, VoiceCalls and owners",
-    );
-    report.retry.sort_unstable();
-    report.retry.dedup();
-    report
+    settle(report, updated, updates.iter().map(|(_, leg, write)| (*leg, write)), "update Tasks, VoiceCalls and owners");
 }
 
 /// The leg's case: the one its `SfdcCaseId` names, else the one holding its call's id.

@@ -218,6 +218,21 @@ async fn a_batch_of_a_hundred_legs_costs_three_requests() {
 }
 
 #[tokio::test]
+async fn a_batch_larger_than_a_collection_is_written_a_hundred_legs_at_a_time() {
+    let (org, handoff, case_id, _) = called(&[]).await;
+    let records: Vec<Value> = (0..250)
+        .map(|n| {
+            let contact = format!("5ca32fbd-8f92-46af-92a5-{n:012}");
+            contact_record(&contact, FIRST_CONTACT, "TRANSFER", Some(BO), json!({"SfdcCaseId": case_id}), "10:05:00")
+        })
+        .collect();
+    let answer = invoke_ok(&handoff, kinesis_batch(1, &records)).await;
+    assert!(failures(&answer).is_empty(), "a collection holds at most 200 records: {answer}");
+    assert_eq!(org.tasks().len(), 250);
+    assert_eq!(org.salesforce_requests(), 6, "a read and a create per 100 legs");
+}
+
+#[tokio::test]
 async fn the_sample_kinesis_events_write_the_call_s_legs() {
     let (org, handoff) = setup(&[("LEG_RECORDS", "true")]).await;
     org.add_demo_data();
