@@ -17,7 +17,6 @@ use super::error::{AuthFailure, AuthStage, Refusal, printable};
 use super::jwt;
 use super::refusal::Refusals;
 use super::retry::{Retry, is_transient, may_resend, transport_failure};
-use super::shape::OrgShape;
 use super::{SalesforceError, SalesforceId};
 
 pub struct SalesforceClient {
@@ -28,7 +27,7 @@ pub struct SalesforceClient {
     session: Mutex<Option<Session>>,
     refusals: Refusals,
     /// The org's phone fields and person accounts, once learned.
-    pub(super) shape: tokio::sync::OnceCell<std::sync::Arc<OrgShape>>,
+    pub(super) shape: tokio::sync::OnceCell<std::sync::Arc<super::shape::OrgShape>>,
     /// Whether the org's assignment rules run on the cases the first leg creates (`CASE_OWNER=unchanged`).
     rules_on_create: bool,
     /// What contact-record batches learn once: the closed Task status, whether the org has VoiceCall.
@@ -125,6 +124,19 @@ pub(super) enum Language {
     Soql,
     /// `/search`, answering `searchRecords`.
     Sosl,
+}
+
+/// A SOQL answer: its rows (`totalSize`, `done` and the rest skipped).
+#[derive(Deserialize)]
+struct QueryAnswer<T> {
+    records: Vec<T>,
+}
+
+/// A SOSL answer: its rows (`searchRecords`; `metadata` skipped).
+#[derive(Deserialize)]
+struct SearchAnswer<T> {
+    #[serde(rename = "searchRecords")]
+    records: Vec<T>,
 }
 
 /// Salesforce's assignment-rule header, sent as `FALSE` when a write must keep the owner it sets.
@@ -266,18 +278,22 @@ impl SalesforceClient {
         Err(SalesforceError::Authentication(AuthFailure::refused(code, refusal, jwt, what)))
     }
 
-    /// `GET path?query` in the current session: the JSON body of a success, the org's refusal otherwise.
-    pub(super) async fn get_json(
+    /// `GET path?query` in the current session: a success's body read straight into `T`, in one pass and
+    /// without a `Value` tree (what `T` does not name is skipped unread); the org's refusal otherwise.
+    /// `what` names the answer in the error when it is not the documented JSON.
+    pub(super) async fn get<T: DeserializeOwned>(
         &self,
         path: String,
         query: &[(&str, &str)],
+        what: &str,
         deadline: Instant,
-    ) -> Result<Value, SalesforceError> {
-        let response = self.send(ApiRequest::get(path).query(query), deadline).await?;
-        if !response.status.is_success() {
-            return Err(super::error::unexpected(response.status, &response.body));
+    ) -> Result<T, SalesforceError> {
+        let (status, body) = self.send_bytes(ApiRequest::get(path).query(query), deadline).await?;
+        if !status.is_success() {
+            return Err(super::error::unexpected(status, &json_body(status, &body)?));
         }
-        Ok(response.body)
+        serde_json::from_slice(&body)
+            .map_err(|_| SalesforceError::Protocol(format!("{what} is not the documented JSON")))
     }
 
     /// `GET query?q=…` (SOQL) or `GET search?q=…` (SOSL): the answer's records as `T`, one per row.
@@ -291,15 +307,15 @@ impl SalesforceClient {
             Language::Soql => ("/query", "records"),
             Language::Sosl => ("/search", "searchRecords"),
         };
-        let body = self.get_json(self.data_path(resource), &[("q", query)], deadline).await?;
-        let Value::Object(mut answer) = body else {
-            return Err(SalesforceError::Protocol(format!("{resource} answer is not an object")));
-        };
-        match answer.remove(key) {
-            Some(records) => serde_json::from_value(records).map_err(|_| {
-                SalesforceError::Protocol(format!("{resource} answer's {key} are not the documented rows"))
-            }),
-            None => Err(SalesforceError::Protocol(format!("{resource} answer has no {key}"))),
+        let what = format!("the {resource} answer's {key}");
+        let path = self.data_path(resource);
+        match language {
+            Language::Soql => {
+                self.get::<QueryAnswer<T>>(path, &[("q", query)], &what, deadline).await.map(|a| a.records)
+            }
+            Language::Sosl => {
+                self.get::<SearchAnswer<T>>(path, &[("q", query)], &what, deadline).await.map(|a| a.records)
+            }
         }
     }
 
@@ -310,6 +326,16 @@ impl SalesforceClient {
         request: ApiRequest<'_>,
         deadline: Instant,
     ) -> Result<ApiResponse, SalesforceError> {
+        let (status, body) = self.send_bytes(request, deadline).await?;
+        Ok(ApiResponse { status, body: json_body(status, &body)? })
+    }
+
+    /// [`send`](Self::send), answering the body as it came, for the caller to read.
+    async fn send_bytes(
+        &self,
+        request: ApiRequest<'_>,
+        deadline: Instant,
+    ) -> Result<(StatusCode, Vec<u8>), SalesforceError> {
         let mut renewed = false;
         loop {
             let session = self.session(deadline).await?;
@@ -328,7 +354,7 @@ impl SalesforceClient {
             };
             let (status, body) = self.exchange(build, request.resend_safe, "REST API", deadline).await?;
             if status != StatusCode::UNAUTHORIZED {
-                return Ok(ApiResponse { status, body: json_body(status, &body)? });
+                return Ok((status, body));
             }
             if renewed {
                 return Err(SalesforceError::Authentication(AuthFailure::new(

@@ -51,17 +51,15 @@ struct Version {
 impl SalesforceClient {
     /// `GET /services/data/`: the API versions the org serves, oldest first (`"66.0"`).
     pub async fn served_versions(&self, deadline: Instant) -> Result<Vec<String>, SalesforceError> {
-        let body = self.get_json("/services/data/".to_owned(), &[], deadline).await?;
-        let versions: Vec<Version> = serde_json::from_value(body)
-            .map_err(|_| SalesforceError::Protocol("/services/data/ is not a list of versions".into()))?;
+        let versions: Vec<Version> =
+            self.get("/services/data/".to_owned(), &[], "the list of versions at /services/data/", deadline).await?;
         Ok(versions.into_iter().map(|v| v.version).collect())
     }
 
     /// `GET sobjects/{object}/describe`; `object` is a validated API name.
     pub async fn describe(&self, object: &str, deadline: Instant) -> Result<ObjectDescription, SalesforceError> {
-        let body = self.get_json(self.data_path(&format!("/sobjects/{object}/describe")), &[], deadline).await?;
-        serde_json::from_value(body)
-            .map_err(|_| SalesforceError::Protocol(format!("the describe of {object} is not the documented JSON")))
+        let path = self.data_path(&format!("/sobjects/{object}/describe"));
+        self.get(path, &[], &format!("the describe of {object}"), deadline).await
     }
 }
 
