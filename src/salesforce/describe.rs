@@ -2,12 +2,14 @@
 //! field's type and External ID / unique flags), and from the describes of Contact and Account the shape
 //! the phone search needs ([`OrgShape`]), learned once per container.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Deserialize;
+use serde::de::{Deserializer, SeqAccess, Visitor};
 use tokio::time::Instant;
 
-use super::shape::OrgShape;
+use super::shape::{OrgShape, PhoneFields};
 use super::{SalesforceClient, SalesforceError, is_field_api_name};
 
 /// An object's describe, as much of it as the setup check reads.
@@ -69,18 +71,11 @@ impl SalesforceClient {
     pub async fn org_shape(&self, deadline: Instant) -> Result<Arc<OrgShape>, SalesforceError> {
         self.shape
             .get_or_try_init(|| async {
-                let (contact, account) =
-                    tokio::join!(self.describe("Contact", deadline), self.describe("Account", deadline));
-                let readable = |object: &str, described: Result<ObjectDescription, SalesforceError>| match described {
-                    Ok(description) => Ok(Some(description)),
-                    Err(error @ SalesforceError::Rejected { .. }) => {
-                        tracing::warn!(object, error = %error, "the run-as user cannot describe {object}; it is not searched");
-                        Ok(None)
-                    }
-                    Err(error) => Err(error),
-                };
-                let (contact, account) = (readable("Contact", contact)?, readable("Account", account)?);
-                let shape = shape_from(contact.as_ref(), account.as_ref());
+                let (contact, account) = tokio::join!(
+                    self.phone_fields("Contact", None, deadline),
+                    self.phone_fields("Account", None, deadline)
+                );
+                let shape = OrgShape::from_describes(contact?.as_ref(), account?.as_ref());
                 tracing::info!(
                     contact_phones = shape.contact_phones.len(),
                     account_phones = shape.account_phones.len(),
@@ -92,19 +87,127 @@ impl SalesforceClient {
             .await
             .cloned()
     }
+
+    /// What `object`'s describe tells the search, unless it is already `known`; `None` when the org refuses
+    /// the describe (the run-as user cannot read the object).
+    async fn phone_fields(
+        &self,
+        object: &str,
+        known: Option<PhoneFields>,
+        deadline: Instant,
+    ) -> Result<Option<PhoneFields>, SalesforceError> {
+        if known.is_some() {
+            return Ok(known);
+        }
+        let path = self.data_path(&format!("/sobjects/{object}/describe"));
+        match self.get::<PhoneDescribe>(path, &[], &format!("the describe of {object}"), deadline).await {
+            Ok(described) => Ok(Some(described.fields)),
+            Err(error @ SalesforceError::Rejected { .. }) => {
+                tracing::warn!(object, error = %error, "the run-as user cannot describe {object}; it is not searched");
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
 }
 
-/// The shape two describes give. Field names are checked as API names before they can reach a query.
-fn shape_from(contact: Option<&ObjectDescription>, account: Option<&ObjectDescription>) -> OrgShape {
-    let phones = |object: Option<&ObjectDescription>| -> Vec<String> {
-        object
-            .map(|o| o.fields.iter().filter(|f| f.kind == "phone" && is_field_api_name(&f.name)))
-            .into_iter()
-            .flatten()
-            .map(|f| f.name.clone())
-            .collect()
-    };
-    let person_accounts =
-        account.is_some_and(|a| a.field("IsPersonAccount").is_some() && a.field("PersonContactId").is_some());
-    OrgShape { contact_phones: phones(contact), account_phones: phones(account), person_accounts }
+/// A describe as the search reads it: only its `fields`, every other key skipped unread.
+#[derive(Deserialize)]
+struct PhoneDescribe {
+    #[serde(default, deserialize_with = "phone_fields")]
+    fields: PhoneFields,
+}
+
+/// A field's name and type, borrowed from the answer when they hold no escape; its fifty-odd other
+/// attributes are skipped unread.
+#[derive(Deserialize)]
+struct FieldHead<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow, rename = "type", default)]
+    kind: Cow<'a, str>,
+}
+
+/// Reads a describe's `fields` one at a time, keeping the names of phone-type fields (valid API names
+/// only, so they can reach a query) and whether `IsPersonAccount` and `PersonContactId` are among them.
+fn phone_fields<'de, D: Deserializer<'de>>(deserializer: D) -> Result<PhoneFields, D::Error> {
+    struct Fields;
+    impl<'de> Visitor<'de> for Fields {
+        type Value = PhoneFields;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a describe's list of fields")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut fields: A) -> Result<PhoneFields, A::Error> {
+            let (mut phones, mut is_person_account, mut person_contact_id) = (Vec::new(), false, false);
+            while let Some(field) = fields.next_element::<FieldHead<'de>>()? {
+                if field.kind == "phone" && is_field_api_name(&field.name) {
+                    phones.push(field.name.into_owned());
+                } else if field.name.eq_ignore_ascii_case("IsPersonAccount") {
+                    is_person_account = true;
+                } else if field.name.eq_ignore_ascii_case("PersonContactId") {
+                    person_contact_id = true;
+                }
+            }
+            Ok(PhoneFields { phones, person_accounts: is_person_account && person_contact_id })
+        }
+    }
+    deserializer.deserialize_seq(Fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(describe: &str) -> PhoneFields {
+        serde_json::from_str::<PhoneDescribe>(describe).expect("a describe").fields
+    }
+
+    #[test]
+    fn a_describe_gives_its_phone_fields_and_whether_the_org_has_person_accounts() {
+        let account = r#"{"name": "Account", "childRelationships": [{"field": "AccountId", "childSObject": "Case"}],
+            "fields": [
+                {"name": "Id", "type": "id", "picklistValues": []},
+                {"name": "Phone", "type": "phone", "length": 40},
+                {"name": "IsPersonAccount", "type": "boolean"},
+                {"name": "PersonMobilePhone", "type": "phone"},
+                {"name": "PersonContactId", "type": "reference", "referenceTo": ["Contact"]},
+                {"name": "Work\u005fPhone__c", "type": "phone"},
+                {"name": "Bad Name; DELETE", "type": "phone"},
+                {"name": "Untyped"}
+            ],
+            "recordTypeInfos": [{"name": "Master", "urls": {"layout": "/x"}}]}"#;
+        assert_eq!(
+            read(account),
+            PhoneFields {
+                phones: vec!["Phone".into(), "PersonMobilePhone".into(), "Work_Phone__c".into()],
+                person_accounts: true,
+            },
+            "escaped names are read too; a name that is not an API name never reaches a query"
+        );
+        let contact =
+            r#"{"fields": [{"name": "Phone", "type": "phone"}, {"name": "IsPersonAccount", "type": "boolean"}]}"#;
+        assert_eq!(read(contact), PhoneFields { phones: vec!["Phone".into()], person_accounts: false });
+        assert_eq!(read("{}"), PhoneFields::default());
+    }
+
+    #[test]
+    fn the_describe_read_takes_only_each_field_s_name_and_type() {
+        // Attributes in shapes no typed read would take: the read skips them without looking.
+        let describe = r#"{"createable": "sometimes", "urls": 7, "fields": [
+            {"name": "Phone", "type": "phone", "length": "forty", "externalId": "no", "unique": {"x": [1]},
+             "picklistValues": [{"active": "maybe"}], "referenceTo": null}
+        ]}"#;
+        assert_eq!(read(describe).phones, vec!["Phone".to_owned()]);
+        assert!(
+            serde_json::from_str::<ObjectDescription>(describe).is_err(),
+            "the setup check's own read of the same describe types those attributes"
+        );
+        assert!(
+            serde_json::from_str::<PhoneDescribe>(r#"{"fields": [{"type": "phone"}]}"#).is_err(),
+            "a field has a name"
+        );
+        assert!(serde_json::from_str::<PhoneDescribe>(r#"{"fields": {"Phone": "phone"}}"#).is_err());
+    }
 }

@@ -27,6 +27,23 @@ impl OrgShape {
             person_accounts: false,
         }
     }
+
+    /// The shape two describes give; `None` for an object whose describe the org refused.
+    pub(super) fn from_describes(contact: Option<&PhoneFields>, account: Option<&PhoneFields>) -> Self {
+        Self {
+            contact_phones: contact.map(|c| c.phones.clone()).unwrap_or_default(),
+            account_phones: account.map(|a| a.phones.clone()).unwrap_or_default(),
+            person_accounts: account.is_some_and(|a| a.person_accounts),
+        }
+    }
+}
+
+/// What the phone search takes from one object's describe: the names of its phone-type fields and
+/// whether it has `IsPersonAccount` and `PersonContactId` (read by `describe.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct PhoneFields {
+    pub(super) phones: Vec<String>,
+    pub(super) person_accounts: bool,
 }
 
 /// What contact-record batches learn of the org once per container: the closed Task status new Tasks
