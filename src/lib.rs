@@ -34,4 +34,6 @@ pub use connect::{Answer, CaseAttribute, FlowEvent};
 pub use handler::{Handoff, HandoffError, Response};
 pub use logging::{DEFAULT_LOG_FILTER, json_log_subscriber};
 pub use phone::{CallerNumber, KnownNumber, load_metadata as load_phone_metadata};
-pub use salesforce::{CaseId, OrgShape, SalesforceId, SigningKey, escape_search_term, search_query};
+pub use salesforce::{
+    CaseId, OrgShape, REFUSED_DESCRIBE_PAUSE, SalesforceId, SigningKey, escape_search_term, search_query,
+};

@@ -328,7 +328,7 @@ impl Configured {
     /// What the describes tell the search: whether the org has person accounts (reported, never a
     /// failure), and the phone fields it verifies, for the search check.
     async fn check_person_accounts(&self, deadline: Instant) -> (SetupCheck, Option<Arc<OrgShape>>) {
-        match self.salesforce.org_shape(deadline).await {
+        match self.salesforce.org_shape_rechecked(deadline).await {
             Ok(shape) if shape.person_accounts => (
                 pass(
                     Check::PersonAccounts,

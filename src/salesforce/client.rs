@@ -27,7 +27,7 @@ pub struct SalesforceClient {
     session: Mutex<Option<Session>>,
     refusals: Refusals,
     /// The org's phone fields and person accounts, once learned.
-    pub(super) shape: tokio::sync::OnceCell<std::sync::Arc<super::shape::OrgShape>>,
+    pub(super) shape: super::shape::ShapeCache,
     /// Whether the org's assignment rules run on the cases the first leg creates (`CASE_OWNER=unchanged`).
     rules_on_create: bool,
     /// What contact-record batches learn once: the closed Task status, whether the org has VoiceCall.
@@ -169,7 +169,7 @@ impl SalesforceClient {
             credentials: Credentials::new(credentials, sdk),
             session: Mutex::new(None),
             refusals: Refusals::default(),
-            shape: tokio::sync::OnceCell::new(),
+            shape: super::shape::ShapeCache::default(),
             rules_on_create: true,
             legs: super::shape::LegCache::default(),
             requests: AtomicU64::new(0),

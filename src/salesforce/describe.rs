@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use tokio::time::Instant;
 
-use super::shape::{OrgShape, PhoneFields};
+use super::shape::{Learned, OrgShape, PhoneFields};
 use super::{SalesforceClient, SalesforceError, is_field_api_name};
 
 /// An object's describe, as much of it as the setup check reads.
@@ -67,25 +67,49 @@ impl SalesforceClient {
 
 impl SalesforceClient {
     /// The org's shape: described once per container (both objects at once), then kept. A describe the
-    /// org refuses leaves its object out; one that fails otherwise (an outage) is asked again next time.
+    /// org refuses leaves its object out, and is asked again after
+    /// [`REFUSED_DESCRIBE_PAUSE`](super::REFUSED_DESCRIBE_PAUSE); one that
+    /// fails otherwise (an outage) is asked again next time.
     pub async fn org_shape(&self, deadline: Instant) -> Result<Arc<OrgShape>, SalesforceError> {
-        self.shape
-            .get_or_try_init(|| async {
-                let (contact, account) = tokio::join!(
-                    self.phone_fields("Contact", None, deadline),
-                    self.phone_fields("Account", None, deadline)
-                );
-                let shape = OrgShape::from_describes(contact?.as_ref(), account?.as_ref());
-                tracing::info!(
-                    contact_phones = shape.contact_phones.len(),
-                    account_phones = shape.account_phones.len(),
-                    person_accounts = shape.person_accounts,
-                    "learned the org's phone fields"
-                );
-                Ok(Arc::new(shape))
-            })
-            .await
-            .cloned()
+        self.learn_shape(false, deadline).await
+    }
+
+    /// The org's shape, with a refused describe asked again now (the setup check: an admin who has just
+    /// granted Read sees it at once).
+    pub async fn org_shape_rechecked(&self, deadline: Instant) -> Result<Arc<OrgShape>, SalesforceError> {
+        self.learn_shape(true, deadline).await
+    }
+
+    async fn learn_shape(&self, recheck: bool, deadline: Instant) -> Result<Arc<OrgShape>, SalesforceError> {
+        if let Some(shape) = self.shape.current(recheck) {
+            return Ok(shape);
+        }
+        let _learning = self.shape.learning.lock().await;
+        if let Some(shape) = self.shape.current(recheck) {
+            return Ok(shape);
+        }
+        let previous = self.shape.learned();
+        let known = |object: fn(&Learned) -> &Option<PhoneFields>| previous.as_ref().and_then(|p| object(p).clone());
+        let (contact, account) = tokio::join!(
+            self.phone_fields("Contact", known(|p| &p.contact), deadline),
+            self.phone_fields("Account", known(|p| &p.account), deadline)
+        );
+        let learned = match (contact, account, previous) {
+            (Ok(contact), Ok(account), _) => Learned::new(contact, account),
+            (Err(error), _, None) | (_, Err(error), None) => return Err(error),
+            (Err(error), _, Some(previous)) | (_, Err(error), Some(previous)) => {
+                tracing::warn!(error = %error, "could not describe Contact or Account again; the search goes on as before");
+                previous.paused_again()
+            }
+        };
+        let shape = &learned.shape;
+        tracing::info!(
+            contact_phones = shape.contact_phones.len(),
+            account_phones = shape.account_phones.len(),
+            person_accounts = shape.person_accounts,
+            "learned the org's phone fields"
+        );
+        Ok(self.shape.keep(learned))
     }
 
     /// What `object`'s describe tells the search, unless it is already `known`; `None` when the org refuses

@@ -48,7 +48,7 @@ pub use id::{CaseId, SalesforceId};
 pub use jwt::{DEFAULT_AUDIENCE, SigningKey};
 pub use legs::{LegCase, LegFacts, LegQuery, Written};
 pub use search::{Candidate, escape_search_term, search_query};
-pub use shape::OrgShape;
+pub use shape::{OrgShape, REFUSED_DESCRIBE_PAUSE};
 
 /// Finding who a caller may be.
 pub trait ContactSearch {

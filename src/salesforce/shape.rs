@@ -3,6 +3,17 @@
 //! accounts (from the describes, `describe.rs`); for contact-record batches, the closed Task status and
 //! whether the org has VoiceCall (from the batch's first read, `legs.rs`).
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// How long a describe the org refused is not asked again. An admin who grants the run-as user Read on
+/// the object sees it searched within this time, without a redeploy; an org that means to keep the object
+/// unreadable pays one describe request per container every 5 minutes (at most 288 a day, against the
+/// org's daily API request limit), on one leg, which waits one round trip more.
+pub const REFUSED_DESCRIBE_PAUSE: Duration = Duration::from_secs(300);
+
 /// What the org's describes tell the phone search, learned once per container: the phone fields of
 /// Contact and Account the run-as user can read (custom ones included), and whether the org has person
 /// accounts. An object whose describe is refused (no Read on Account, say) is not searched.
@@ -44,6 +55,68 @@ impl OrgShape {
 pub(super) struct PhoneFields {
     pub(super) phones: Vec<String>,
     pub(super) person_accounts: bool,
+}
+
+/// The org's shape as last learned: each object's phone fields, `None` for an object whose describe the
+/// org refused, and when that refusal came.
+#[derive(Debug, Clone)]
+pub(super) struct Learned {
+    pub(super) contact: Option<PhoneFields>,
+    pub(super) account: Option<PhoneFields>,
+    pub(super) shape: Arc<OrgShape>,
+    refused_at: Option<Instant>,
+}
+
+impl Learned {
+    pub(super) fn new(contact: Option<PhoneFields>, account: Option<PhoneFields>) -> Self {
+        let refused_at = (contact.is_none() || account.is_none()).then(Instant::now);
+        let shape = Arc::new(OrgShape::from_describes(contact.as_ref(), account.as_ref()));
+        Self { contact, account, shape, refused_at }
+    }
+
+    /// Kept as it is, with a refusal's pause started again (after a describe that could not be asked).
+    pub(super) fn paused_again(mut self) -> Self {
+        self.refused_at = self.refused_at.map(|_| Instant::now());
+        self
+    }
+
+    /// Whether a refused describe is due to be asked again.
+    fn due(&self) -> bool {
+        self.refused_at.is_some_and(|at| at.elapsed() >= REFUSED_DESCRIBE_PAUSE)
+    }
+
+    /// Whether any describe was refused.
+    pub(super) fn refused(&self) -> bool {
+        self.refused_at.is_some()
+    }
+}
+
+/// The org's shape for the container: learned once, with a refused describe asked again after
+/// [`REFUSED_DESCRIBE_PAUSE`].
+#[derive(Debug, Default)]
+pub(super) struct ShapeCache {
+    learned: Mutex<Option<Learned>>,
+    /// One learning at a time: legs that find the shape missing wait for the describes under way.
+    pub(super) learning: tokio::sync::Mutex<()>,
+}
+
+impl ShapeCache {
+    /// The shape, unless it is unknown, or a refused describe is due again (or `recheck` asks for it now).
+    pub(super) fn current(&self, recheck: bool) -> Option<Arc<OrgShape>> {
+        let learned = self.learned.lock().unwrap_or_else(|p| p.into_inner());
+        learned.as_ref().filter(|l| !(l.due() || recheck && l.refused())).map(|l| l.shape.clone())
+    }
+
+    /// What was learned last, refusals included.
+    pub(super) fn learned(&self) -> Option<Learned> {
+        self.learned.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(super) fn keep(&self, learned: Learned) -> Arc<OrgShape> {
+        let shape = learned.shape.clone();
+        *self.learned.lock().unwrap_or_else(|p| p.into_inner()) = Some(learned);
+        shape
+    }
 }
 
 /// What contact-record batches learn of the org once per container: the closed Task status new Tasks

@@ -209,6 +209,53 @@ async fn an_account_the_run_as_user_cannot_read_is_left_out_not_failed() {
 }
 
 #[tokio::test]
+async fn a_refused_describe_is_asked_again_after_the_pause_not_on_every_leg() {
+    let (org, handoff) = setup(&[]).await;
+    org.set_setup(Setup { account_readable: false, ..Setup::default() });
+    let acme = org.add_business("Acme Corp", &[("Phone", "(206) 555-0143")]);
+    let answer = invoke_ok(&handoff, first_leg("+12065550143")).await;
+    assert_eq!(linked(&answer).1, "", "Account cannot be read: the main line is not searched");
+
+    // The admin grants Read on Account. Within the pause, no leg asks again.
+    org.set_setup(Setup::default());
+    org.reset_counts();
+    let answer = invoke_ok(&handoff, first_leg("+12065550143")).await;
+    assert_eq!(linked(&answer).1, "");
+    assert_eq!(org.count(Route::Describe), 0, "a refused describe is not asked on every leg");
+
+    tokio::time::pause();
+    tokio::time::advance(connect_case_handoff::REFUSED_DESCRIBE_PAUSE).await;
+    tokio::time::resume();
+    org.reset_counts();
+    let answer = invoke_ok(&handoff, first_leg("+12065550143")).await;
+    assert_eq!(linked(&answer), (String::new(), acme, "0".into()), "asked again after the pause, Account is searched");
+    assert_eq!(org.count(Route::Describe), 1, "only the refused Account is described again");
+    assert_eq!(org.salesforce_requests(), 3, "the describe, the search, the composite");
+
+    org.reset_counts();
+    invoke_ok(&handoff, first_leg("+12065550143")).await;
+    assert_eq!(org.count(Route::Describe), 0, "learned: not asked again");
+}
+
+#[tokio::test]
+async fn the_setup_check_asks_a_refused_describe_again_at_once() {
+    let (org, handoff) = setup(&[]).await;
+    org.set_setup(Setup { account_readable: false, ..Setup::default() });
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    org.set_setup(Setup::default());
+    let report = invoke_ok(&handoff, serde_json::json!({"CheckSetup": {}})).await;
+    let detail = report["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["name"] == "phone_search"))
+        .map(|c| c["detail"].to_string())
+        .unwrap_or_default();
+    assert!(detail.contains("Account.Phone"), "the admin who just granted Read sees it: {detail}");
+    org.reset_counts();
+    invoke_ok(&handoff, first_leg("+14155550100")).await;
+    assert_eq!(org.count(Route::Describe), 0, "and the legs after it use what the check learned");
+}
+
+#[tokio::test]
 async fn round_trips_do_not_grow_the_org_is_learned_at_init() {
     let (org, handoff) = setup(&[]).await;
     org.add_person_account("Grace", "Hopper", &[("PersonMobilePhone", "(415) 555-0100")]);
