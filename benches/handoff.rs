@@ -1,6 +1,7 @@
 //! Speed of a warm container against the stand-in org (served by a child process, so the figures are the
-//! function's own): requests per leg (and per contact event that sets a case's owner), handler latency at 0 ms and 20 ms of injected per-request latency,
-//! CPU per leg, cold-start cost, and peak memory. Prints figures; asserts nothing.
+//! function's own): requests per leg (and per contact event that sets a case's owner), handler latency at
+//! 0 ms and 20 ms of injected per-request latency, the CPU per leg of the function and of the stand-in,
+//! cold start and its parts, contact-record batches, and peak memory. Prints figures; asserts nothing.
 //!
 //! `cargo bench --bench handoff` (optionally `-- --quick` for fewer invocations)
 
@@ -40,7 +41,8 @@ struct Run {
     connect: f64,
     p50: Duration,
     p99: Duration,
-    cpu_per_leg: Option<Duration>,
+    cpu_per_leg: Duration,
+    standin_cpu_per_leg: Duration,
 }
 
 fn contact_id(i: u64) -> String {
@@ -67,23 +69,38 @@ fn event(leg: Leg, i: u64, case_id: &str) -> Value {
     }
 }
 
-/// User and system CPU of this process, from /proc (10 ms ticks).
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
+/// CPU used by this process so far, all threads, to the nanosecond (`CLOCK_PROCESS_CPUTIME_ID`).
+fn cpu_time() -> Duration {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `now` is a live local the call fills in.
+    if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) } != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+/// CPU used so far by process `pid` (the stand-in), all its threads, to the nanosecond: the first field
+/// of each thread's /proc schedstat.
+fn cpu_time_of(pid: u32) -> Duration {
+    let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Duration::ZERO };
+    let nanos: u64 = threads
+        .flatten()
+        .filter_map(|thread| std::fs::read_to_string(thread.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-async fn run(handoff: &Handoff, leg: Leg, count: u64, first: u64, case_id: &str) -> Run {
+async fn run(handoff: &Handoff, org: u32, leg: Leg, count: u64, first: u64, case_id: &str) -> Run {
     for i in 0..5 {
         testkit::invoke_ok(handoff, event(leg, first + count + i, case_id)).await;
     }
-    let (sf, connect, cpu) = (handoff.salesforce_requests(), handoff.connect_requests(), cpu_time());
+    let (sf, connect) = (handoff.salesforce_requests(), handoff.connect_requests());
+    let (cpu, standin_cpu) = (cpu_time(), cpu_time_of(org));
     let mut latencies = Vec::with_capacity(count as usize);
     for i in 0..count {
         let payload = event(leg, first + i, case_id);
@@ -101,7 +118,8 @@ async fn run(handoff: &Handoff, leg: Leg, count: u64, first: u64, case_id: &str)
         connect: per_leg(handoff.connect_requests(), connect),
         p50: percentile(&latencies, 0.5),
         p99: percentile(&latencies, 0.99),
-        cpu_per_leg: cpu.zip(cpu_time()).map(|(before, after)| (after - before) / count as u32),
+        cpu_per_leg: (cpu_time() - cpu) / count as u32,
+        standin_cpu_per_leg: (cpu_time_of(org) - standin_cpu) / count as u32,
     }
 }
 
@@ -109,11 +127,44 @@ async fn run(handoff: &Handoff, leg: Leg, count: u64, first: u64, case_id: &str)
 const BOOTSTRAP: &str = env!("CARGO_BIN_EXE_connect-case-handoff");
 
 /// One container start of the real binary against a stand-in Runtime API: from spawning the process to
-/// its first poll for an event, the CPU it used by then (all threads), and its peak RSS.
+/// its first poll for an event, the CPU it used by then (all threads), its peak RSS, and init's parts as
+/// its log lines tell them (no parts when init failed, as with a configuration error).
 struct ColdStart {
     to_first_poll: Duration,
     cpu: Duration,
     peak_rss_kb: u64,
+    parts: Option<InitParts>,
+}
+
+/// Init's parts, from the bootstrap's log: configuration and clients (the AWS SDK, the TLS client), the
+/// login, the describes (the reading of their answers within), libphonenumber's metadata (alongside the
+/// login and the describes), and init as a whole.
+#[derive(Clone, Copy, Default)]
+struct InitParts {
+    clients: Duration,
+    login: Duration,
+    describes: Duration,
+    parse: Duration,
+    metadata: Duration,
+    init: Duration,
+}
+
+impl InitParts {
+    fn from_log(log: &str) -> Option<Self> {
+        let lines: Vec<Value> = log.lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
+        let line = |message: &str| lines.iter().find(|l| l["message"].as_str().is_some_and(|m| m.starts_with(message)));
+        let ms = |line: &Value, field: &str| Duration::from_secs_f64(line[field].as_f64().unwrap_or_default() / 1000.0);
+        let init = line("logged in to Salesforce")?;
+        let learned = line("learned the org's phone fields")?;
+        Some(Self {
+            clients: ms(init, "clients_ms"),
+            login: ms(init, "login_ms"),
+            describes: ms(init, "describes_ms"),
+            parse: ms(learned, "parse_ms"),
+            metadata: ms(init, "metadata_ms"),
+            init: ms(init, "init_ms"),
+        })
+    }
 }
 
 async fn cold_start(url: &str, vars: &[(&str, &str)]) -> ColdStart {
@@ -126,7 +177,12 @@ async fn cold_start(url: &str, vars: &[(&str, &str)]) -> ColdStart {
     let _ = child.kill();
     let cpu = reap_cpu(pid);
     let _ = child.wait();
-    ColdStart { to_first_poll: polled.duration_since(spawned).unwrap_or_default(), cpu, peak_rss_kb }
+    let mut log = String::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut log);
+    }
+    let parts = InitParts::from_log(&log);
+    ColdStart { to_first_poll: polled.duration_since(spawned).unwrap_or_default(), cpu, peak_rss_kb, parts }
 }
 
 /// Waits for the killed child `pid` and answers the CPU time it used, all its threads (those that had
@@ -145,17 +201,29 @@ fn reap_cpu(pid: u32) -> Duration {
     time(usage.ru_utime) + time(usage.ru_stime)
 }
 
-/// Median time to first poll, median CPU, and the largest peak RSS, over `runs` container starts.
-async fn cold_starts(url: &str, vars: &[(&str, &str)], runs: usize) -> (Duration, Duration, u64) {
+/// Over `runs` container starts: the median time to first poll, the median CPU, the largest peak RSS, and
+/// the median of each of init's parts.
+async fn cold_starts(url: &str, vars: &[(&str, &str)], runs: usize) -> (Duration, Duration, u64, Option<InitParts>) {
     let mut starts = Vec::with_capacity(runs);
     for _ in 0..runs {
         starts.push(cold_start(url, vars).await);
     }
-    let mut times: Vec<Duration> = starts.iter().map(|s| s.to_first_poll).collect();
-    let mut cpus: Vec<Duration> = starts.iter().map(|s| s.cpu).collect();
-    times.sort();
-    cpus.sort();
-    (percentile(&times, 0.5), percentile(&cpus, 0.5), starts.iter().map(|s| s.peak_rss_kb).max().unwrap_or_default())
+    let median = |of: &dyn Fn(&ColdStart) -> Duration| {
+        let mut all: Vec<Duration> = starts.iter().map(of).collect();
+        all.sort();
+        percentile(&all, 0.5)
+    };
+    let part = |of: fn(&InitParts) -> Duration| median(&|s: &ColdStart| s.parts.as_ref().map(of).unwrap_or_default());
+    let parts = starts.iter().all(|s| s.parts.is_some()).then(|| InitParts {
+        clients: part(|p| p.clients),
+        login: part(|p| p.login),
+        describes: part(|p| p.describes),
+        parse: part(|p| p.parse),
+        metadata: part(|p| p.metadata),
+        init: part(|p| p.init),
+    });
+    let rss = starts.iter().map(|s| s.peak_rss_kb).max().unwrap_or_default();
+    (median(&|s| s.to_first_poll), median(&|s| s.cpu), rss, parts)
 }
 
 fn ms(d: Duration) -> String {
@@ -164,13 +232,13 @@ fn ms(d: Duration) -> String {
 
 /// Contact-record batches of 1, 10 and 100 new legs (and the same batch delivered again): Salesforce
 /// requests and time per batch, against the anchor's one asynchronous invocation and one request per record.
-async fn batches(url: &str, case_id: &str) {
+async fn batches(url: &str, org: u32, case_id: &str) {
     let legs = testkit::handoff_at(url, &[("LEG_RECORDS", "true")]).await.with_metrics_sink(|_| ());
     legs.prepare(Duration::from_secs(5)).await;
     println!();
     println!(
-        "{:<34} {:>8} {:>9} {:>10} | {:>12} {:>12}",
-        "contact-record batch", "SF reqs", "Connect", "time", "anchor reqs", "anchor/this"
+        "{:<34} {:>8} {:>9} {:>10} {:>10} {:>10} | {:>14} {:>12}",
+        "contact-record batch", "SF reqs", "Connect", "time", "CPU", "stand-in", "anchor reqs", "anchor/this"
     );
     let mut next = 0u64;
     for size in [1u64, 10, 100] {
@@ -192,16 +260,20 @@ async fn batches(url: &str, case_id: &str) {
         let batch = testkit::kinesis_batch(next, &records);
         for (what, event) in [("new legs", batch.clone()), ("delivered again", batch)] {
             let (sf, connect) = (legs.salesforce_requests(), legs.connect_requests());
+            let (cpu, standin_cpu) = (cpu_time(), cpu_time_of(org));
             let started = Instant::now();
             testkit::invoke_ok(&legs, event).await;
             let took = started.elapsed();
+            let (cpu, standin_cpu) = (cpu_time() - cpu, cpu_time_of(org) - standin_cpu);
             let sf = legs.salesforce_requests() - sf;
             println!(
-                "{:<34} {:>8} {:>9} {:>10} | {:>12} {:>12.1}",
+                "{:<34} {:>8} {:>9} {:>10} {:>10} {:>10} | {:>14} {:>12.1}",
                 format!("{size} records, {what}"),
                 sf,
                 legs.connect_requests() - connect,
                 ms(took),
+                ms(cpu),
+                ms(standin_cpu),
                 format!("{size} + {size} inv."),
                 size as f64 / sf.max(1) as f64
             );
@@ -257,8 +329,8 @@ fn main() {
             ms(metadata_again)
         );
         let runs = if quick { 5 } else { 21 };
-        let (login_time, login_cpu, login_rss) = cold_starts(&url, &[], runs).await;
-        let (bare_time, bare_cpu, bare_rss) = cold_starts(&url, &[("SALESFORCE_URL", "")], runs).await;
+        let (login_time, login_cpu, login_rss, parts) = cold_starts(&url, &[], runs).await;
+        let (bare_time, bare_cpu, bare_rss, _) = cold_starts(&url, &[("SALESFORCE_URL", "")], runs).await;
         println!(
             "cold start of the release binary, process start to first poll (median of {runs}): with init's \
              Salesforce login and describes on loopback and libphonenumber's metadata {} ({} CPU, peak RSS {login_rss} kB); \
@@ -268,10 +340,22 @@ fn main() {
             ms(bare_time),
             ms(bare_cpu)
         );
+        if let Some(p) = parts {
+            println!(
+                "  its parts (medians): process start and the runtime's first poll {}; configuration and clients {}; \
+                 then, alongside libphonenumber's metadata ({}): login {}, describes {} (of which reading the answers {})",
+                ms(login_time.saturating_sub(p.init)),
+                ms(p.clients),
+                ms(p.metadata),
+                ms(p.login),
+                ms(p.describes),
+                ms(p.parse)
+            );
+        }
         println!();
         println!(
-            "{:<31} {:>5} {:>7} | {:>9} {:>9} {:>9} | {:>9} {:>9} {:>8} {:>7}",
-            "leg", "SF", "Connect", "p50 0ms", "p99 0ms", "CPU/leg", "p50 20ms", "p99 20ms", "floor", "p50/fl"
+            "{:<31} {:>5} {:>7} | {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>8} {:>7}",
+            "leg", "SF", "Connect", "p50 0ms", "p99 0ms", "CPU/leg", "stand-in", "p50 20ms", "p99 20ms", "floor", "p50/fl"
         );
         let mut first = 1_000_000;
         for leg in [
@@ -288,20 +372,21 @@ fn main() {
                 _ => &plain,
             };
             org.set_latency_ms(0).expect("latency");
-            let fast = run(handoff, leg, fast_count, first, &case_id).await;
+            let fast = run(handoff, org.pid(), leg, fast_count, first, &case_id).await;
             first += fast_count + 10;
             org.set_latency_ms(20).expect("latency");
-            let slow = run(handoff, leg, slow_count, first, &case_id).await;
+            let slow = run(handoff, org.pid(), leg, slow_count, first, &case_id).await;
             first += slow_count + 10;
             let floor = Duration::from_millis(20) * (slow.salesforce + slow.connect).round() as u32;
             println!(
-                "{:<31} {:>5.2} {:>7.2} | {:>9} {:>9} {:>9} | {:>9} {:>9} {:>8} {:>7.3}",
+                "{:<31} {:>5.2} {:>7.2} | {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>8} {:>7.3}",
                 leg.name(),
                 fast.salesforce,
                 fast.connect,
                 ms(fast.p50),
                 ms(fast.p99),
-                fast.cpu_per_leg.map(ms).unwrap_or_else(|| "n/a".into()),
+                ms(fast.cpu_per_leg),
+                ms(fast.standin_cpu_per_leg),
                 ms(slow.p50),
                 ms(slow.p99),
                 ms(floor),
@@ -309,7 +394,7 @@ fn main() {
             );
         }
         org.set_latency_ms(0).expect("latency");
-        batches(&url, &case_id).await;
+        batches(&url, org.pid(), &case_id).await;
         println!();
         println!(
             "memory: peak RSS {} kB (VmHWM), RSS {} kB at start, {} kB at end",

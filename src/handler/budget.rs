@@ -32,6 +32,11 @@ impl InitClock {
         Self { began, ended: Mutex::new(None) }
     }
 
+    /// When init began.
+    pub(super) fn began(&self) -> Instant {
+        self.began
+    }
+
     /// Init has ended: the next invocation, if it follows at once, counts init in its budget.
     pub(super) fn end(&self) {
         *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());

@@ -269,8 +269,12 @@ impl Handoff {
     /// invocation tries again (and fails clearly if it must). When the first invocation follows at once,
     /// its budget counts from when init began.
     pub async fn prepare(&self, within: Duration) {
-        let deadline = Instant::now() + within;
-        let metadata = tokio::task::spawn_blocking(crate::phone::load_metadata);
+        let began = Instant::now();
+        let deadline = began + within;
+        let metadata = async {
+            let loaded = tokio::task::spawn_blocking(crate::phone::load_metadata).await;
+            (loaded, began.elapsed())
+        };
         // The org's phone fields and person accounts are learned now too (two describes, after the login),
         // so that no call pays for them.
         let login = tokio::time::timeout_at(deadline, async {
@@ -279,15 +283,26 @@ impl Handoff {
                 Err(error) => return Err(Unprepared::Configuration(error)),
             };
             salesforce.start_session(deadline).await?;
+            let logged_in = began.elapsed();
             salesforce.org_shape(deadline).await?;
-            Ok(())
+            Ok((logged_in, began.elapsed() - logged_in))
         });
-        let (metadata, login) = tokio::join!(metadata, login);
+        let ((metadata, metadata_time), login) = tokio::join!(metadata, login);
         if metadata.is_err() {
             tracing::warn!("could not load libphonenumber's metadata during init; the first call will");
         }
+        let ms = |time: Duration| (time.as_secs_f64() * 100_000.0).round() / 100.0;
         match login {
-            Ok(Ok(())) => tracing::info!("logged in to Salesforce and learned its phone fields during init"),
+            // Init's parts, for whoever looks at a cold start: before this (configuration, the AWS SDK and
+            // the TLS client), the login, the describes, and libphonenumber's metadata (alongside both).
+            Ok(Ok((login, describes))) => tracing::info!(
+                clients_ms = ms(began.saturating_duration_since(self.init.began())),
+                login_ms = ms(login),
+                describes_ms = ms(describes),
+                metadata_ms = ms(metadata_time),
+                init_ms = ms(self.init.began().elapsed()),
+                "logged in to Salesforce and learned its phone fields during init"
+            ),
             Ok(Err(Unprepared::Configuration(error))) => tracing::error!(
                 error_type = "ConfigurationError",
                 error = %error,

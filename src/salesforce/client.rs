@@ -288,12 +288,21 @@ impl SalesforceClient {
         what: &str,
         deadline: Instant,
     ) -> Result<T, SalesforceError> {
+        read_json(&self.get_bytes(path, query, deadline).await?, what)
+    }
+
+    /// `GET path?query` in the current session: a success's body as it came, the org's refusal otherwise.
+    pub(super) async fn get_bytes(
+        &self,
+        path: String,
+        query: &[(&str, &str)],
+        deadline: Instant,
+    ) -> Result<Vec<u8>, SalesforceError> {
         let (status, body) = self.send_bytes(ApiRequest::get(path).query(query), deadline).await?;
         if !status.is_success() {
             return Err(super::error::unexpected(status, &json_body(status, &body)?));
         }
-        serde_json::from_slice(&body)
-            .map_err(|_| SalesforceError::Protocol(format!("{what} is not the documented JSON")))
+        Ok(body)
     }
 
     /// `GET query?q=…` (SOQL) or `GET search?q=…` (SOSL): the answer's records as `T`, one per row.
@@ -400,6 +409,11 @@ impl SalesforceClient {
             retry.pause(failure).await?;
         }
     }
+}
+
+/// A success's body read straight into `T`; `what` names it in the error when it is not the documented JSON.
+pub(super) fn read_json<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Result<T, SalesforceError> {
+    serde_json::from_slice(body).map_err(|_| SalesforceError::Protocol(format!("{what} is not the documented JSON")))
 }
 
 fn json_body(status: StatusCode, bytes: &[u8]) -> Result<Value, SalesforceError> {

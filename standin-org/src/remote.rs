@@ -73,6 +73,11 @@ impl RemoteOrg {
         &self.url
     }
 
+    /// The serving process's id, for a benchmark to read the CPU the stand-in spends.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn set_latency_ms(&self, ms: u64) -> std::io::Result<Value> {
         self.control("POST", &format!("/_standin/latency?ms={ms}"), "")
     }
