@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::EXTERNAL_ID_FIELD;
 use crate::schema;
-use crate::state::State;
+use crate::state::{ServedDescribe, State};
 use crate::wire::sf_error;
 
 /// `GET /services/data/`.
@@ -63,6 +63,23 @@ fn person_or_business(state: &State, object: &str) -> Option<Value> {
     );
     Some(json!({"name": object, "createable": true, "queryable": true, "retrieveable": true, "searchable": true,
                 "childRelationships": [], "recordTypeInfos": [], "fields": fields}))
+}
+
+/// Contact's or Account's describe as the JSON text served: made once for each shape of the object (its
+/// fields and padding), then served as it is. `None` for another object, or one the org does not show.
+pub(crate) fn served(state: &mut State, object: &str) -> Option<String> {
+    if !matches!(object, "Contact" | "Account") {
+        return None;
+    }
+    let (fields, padding) = (schema::fields(state, object)?, state.setup.describe_padding);
+    match state.describes.get(object) {
+        Some(served) if served.fields == fields && served.padding == padding => Some(served.body.clone()),
+        _ => {
+            let body = person_or_business(state, object)?.to_string();
+            state.describes.insert(object.to_owned(), ServedDescribe { fields, padding, body: body.clone() });
+            Some(body)
+        }
+    }
 }
 
 /// `GET sobjects/{object}/describe`.
@@ -125,6 +142,19 @@ pub(crate) fn describe(state: &State, object: &str) -> (StatusCode, Value) {
 mod tests {
     use super::*;
     use crate::setup::REAL_ORG_PADDING;
+
+    #[test]
+    fn a_served_describe_is_made_again_when_the_object_changes() {
+        let mut state = State::default();
+        let first = served(&mut state, "Account").expect("Account");
+        assert_eq!(serde_json::from_str::<Value>(&first).ok(), Some(describe(&state, "Account").1));
+        state.setup.person_accounts = true;
+        let person = served(&mut state, "Account").expect("Account");
+        assert!(person.contains("PersonContactId") && !first.contains("PersonContactId"));
+        state.setup.account_readable = false;
+        assert_eq!(served(&mut state, "Account"), None, "not shown: answered by the describe's own refusal");
+        assert_eq!(served(&mut state, "Case"), None);
+    }
 
     #[test]
     fn padded_describes_are_as_large_as_a_real_org_s() {

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use crate::route::Route;
 use crate::state::State;
-use crate::wire::{form_urlencoded, json_response, not_found, percent_decode, sf_error, sf_error_response};
+use crate::wire::{
+    form_urlencoded, json_response, json_text_response, not_found, percent_decode, sf_error, sf_error_response,
+};
 use crate::{activities, cases, composite, describe, query, search};
 
 pub(crate) enum RestOp {
@@ -141,6 +143,11 @@ pub(crate) fn serve_subrequest(
 pub(crate) fn serve(state: &mut State, bearer: Option<&str>, auto_assign: Option<&str>, op: RestOp) -> Response {
     if !bearer.is_some_and(|token| state.tokens.contains(token)) {
         return sf_error_response(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid");
+    }
+    if let RestOp::Describe { object } = &op
+        && let Some(body) = describe::served(state, object)
+    {
+        return json_text_response(StatusCode::OK, body);
     }
     let (status, body) = op.apply(state, auto_assign);
     json_response(status, body)

@@ -87,6 +87,14 @@ pub(crate) enum Undo {
     Restore(String, Map<String, Value>),
 }
 
+/// A describe's JSON text, and the fields and padding it was made from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ServedDescribe {
+    pub fields: Vec<(String, &'static str)>,
+    pub padding: usize,
+    pub body: String,
+}
+
 /// Requests kept whole for inspection; a soak run's tens of thousands are only counted.
 const RECORDED_MAX: usize = 10_000;
 
@@ -132,6 +140,9 @@ pub(crate) struct State {
     pub voice_calls: BTreeMap<String, Map<String, Value>>,
     /// While an allOrNone composite runs: how to undo each write it made.
     pub journal: Option<Vec<Undo>>,
+    /// Contact's and Account's describes as last served, with what they were made from: a real-sized
+    /// describe takes milliseconds to build, which a benchmark would count as the function's.
+    pub describes: std::collections::HashMap<String, ServedDescribe>,
     pub faults: Faults,
     /// Added to every request, as a network round trip to a real org would.
     pub latency: Duration,

@@ -8,7 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
-    (status, [("content-type", "application/json;charset=UTF-8")], body.to_string()).into_response()
+    json_text_response(status, body.to_string())
+}
+
+/// A JSON answer already written out.
+pub(crate) fn json_text_response(status: StatusCode, body: String) -> Response {
+    (status, [("content-type", "application/json;charset=UTF-8")], body).into_response()
 }
 
 /// A Salesforce REST error: `[{"message": …, "errorCode": …}]`.
