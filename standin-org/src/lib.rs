@@ -52,7 +52,7 @@ pub use org::StandinOrg;
 pub use phone_index::{PersonRows, PhoneIndex};
 pub use remote::{RemoteOrg, SERVE_FLAG, serve_if_asked};
 pub use route::Route;
-pub use setup::Setup;
+pub use setup::{REAL_ORG_PADDING, Setup};
 pub use state::{CaseWrite, Contact, Recorded, User};
 
 /// Client credentials the stand-in org accepts unless told otherwise.

@@ -65,3 +65,28 @@ async fn failures_log_their_class_without_secrets_or_numbers() {
     }
     assert_clean(&logs.text());
 }
+
+#[tokio::test]
+async fn init_logs_its_parts_and_what_reading_the_describes_cost() {
+    let (org, handoff) = setup(&[]).await;
+    org.set_setup(standin_org::Setup { describe_padding: standin_org::REAL_ORG_PADDING, ..org.setup() });
+    let (logs, _guard) = Logs::capture();
+    handoff.prepare(std::time::Duration::from_secs(5)).await;
+
+    let lines = logs.lines();
+    let line = |start: &str| {
+        lines
+            .iter()
+            .find(|l| l["message"].as_str().is_some_and(|m| m.starts_with(start)))
+            .cloned()
+            .unwrap_or_else(|| panic!("no line {start:?} in {}", logs.text()))
+    };
+    let init = line("logged in to Salesforce");
+    for part in ["clients_ms", "login_ms", "describes_ms", "metadata_ms", "init_ms"] {
+        assert!(init[part].as_f64().is_some_and(|ms| ms >= 0.0), "{part}: {init}");
+    }
+    let learned = line("learned the org's phone fields");
+    assert!(learned["describe_kb"].as_u64().is_some_and(|kb| kb > 500), "two real-sized describes: {learned}");
+    assert!(learned["parse_ms"].as_f64().is_some_and(|ms| ms > 0.0), "{learned}");
+    assert_clean(&logs.text());
+}
