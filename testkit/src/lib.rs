@@ -166,6 +166,13 @@ pub async fn invoke_ok(handoff: &Handoff, event: Value) -> Value {
     }
 }
 
+/// The check named `name` in a `CheckSetup` report: (ok, detail). Panics when the report has no such check.
+pub fn named_check(report: &Value, name: &str) -> (bool, String) {
+    let check = report["checks"].as_array().and_then(|c| c.iter().find(|c| c["name"] == name)).cloned();
+    let check = check.unwrap_or_else(|| panic!("no check {name} in {report}"));
+    (check["ok"] == true, check["detail"].as_str().unwrap_or_default().to_owned())
+}
+
 /// JSON log lines written on this thread (which `#[tokio::test]` runs on) while the guard lives.
 ///
 /// One global subscriber serves every capture, writing each line to the capturing thread's buffer. A

@@ -202,15 +202,20 @@ async fn with_leg_records_off_records_are_skipped_without_a_request() {
     assert_eq!(org.salesforce_requests(), 0);
 }
 
-#[tokio::test]
-async fn a_batch_of_a_hundred_legs_costs_three_requests() {
-    let (org, handoff, case_id, _) = called(&[]).await;
-    let records: Vec<Value> = (0..100)
+/// `count` transfer legs of the first call, each its own contact with Bo answering, naming `case_id`.
+fn transfers(count: usize, case_id: &str) -> Vec<Value> {
+    (0..count)
         .map(|n| {
             let contact = format!("5ca32fbd-8f92-46af-92a5-{n:012}");
             contact_record(&contact, FIRST_CONTACT, "TRANSFER", Some(BO), json!({"SfdcCaseId": case_id}), "10:05:00")
         })
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn a_batch_of_a_hundred_new_legs_costs_two_requests() {
+    let (org, handoff, case_id, _) = called(&[]).await;
+    let records = transfers(100, &case_id);
     let answer = invoke_ok(&handoff, kinesis_batch(1, &records)).await;
     assert!(failures(&answer).is_empty());
     assert_eq!(org.tasks().len(), 100);
@@ -220,12 +225,7 @@ async fn a_batch_of_a_hundred_legs_costs_three_requests() {
 #[tokio::test]
 async fn a_batch_larger_than_a_collection_is_written_a_hundred_legs_at_a_time() {
     let (org, handoff, case_id, _) = called(&[]).await;
-    let records: Vec<Value> = (0..250)
-        .map(|n| {
-            let contact = format!("5ca32fbd-8f92-46af-92a5-{n:012}");
-            contact_record(&contact, FIRST_CONTACT, "TRANSFER", Some(BO), json!({"SfdcCaseId": case_id}), "10:05:00")
-        })
-        .collect();
+    let records = transfers(250, &case_id);
     let answer = invoke_ok(&handoff, kinesis_batch(1, &records)).await;
     assert!(failures(&answer).is_empty(), "a collection holds at most 200 records: {answer}");
     assert_eq!(org.tasks().len(), 250);

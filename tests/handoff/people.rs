@@ -244,11 +244,7 @@ async fn the_setup_check_asks_a_refused_describe_again_at_once() {
     invoke_ok(&handoff, first_leg("+14155550100")).await;
     org.set_setup(Setup::default());
     let report = invoke_ok(&handoff, serde_json::json!({"CheckSetup": {}})).await;
-    let detail = report["checks"]
-        .as_array()
-        .and_then(|checks| checks.iter().find(|c| c["name"] == "phone_search"))
-        .map(|c| c["detail"].to_string())
-        .unwrap_or_default();
+    let (_, detail) = named_check(&report, "phone_search");
     assert!(detail.contains("Account.Phone"), "the admin who just granted Read sees it: {detail}");
     org.reset_counts();
     invoke_ok(&handoff, first_leg("+14155550100")).await;

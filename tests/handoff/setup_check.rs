@@ -18,13 +18,6 @@ async fn check(org: &StandinOrg, vars: &[(&str, &str)]) -> Value {
     report
 }
 
-/// The check named `name` in `report`: (ok, detail).
-fn named(report: &Value, name: &str) -> (bool, String) {
-    let check = report["checks"].as_array().and_then(|c| c.iter().find(|c| c["name"] == name)).cloned();
-    let check = check.unwrap_or_else(|| panic!("no check {name} in {report}"));
-    (check["ok"] == true, check["detail"].as_str().unwrap_or_default().to_owned())
-}
-
 #[tokio::test]
 async fn a_sound_setup_passes_every_check_and_makes_no_case() {
     let org = StandinOrg::start().await.expect("org");
@@ -55,16 +48,16 @@ async fn refused_credentials_are_named_with_the_oauth_error_and_stop_the_salesfo
     org.set_credentials("standin-client-id", "rotated");
     let report = check(&org, &[]).await;
     assert_eq!(report["ok"], false);
-    let (ok, detail) = named(&report, "login");
+    let (ok, detail) = named_check(&report, "login");
     assert!(!ok && detail.contains("invalid_client") && detail.contains("SALESFORCE_CLIENT_SECRET"), "{detail}");
-    assert!(named(&report, "case_access").1.contains("not run"));
-    assert!(named(&report, "connect_access").0, "Connect is checked all the same");
+    assert!(named_check(&report, "case_access").1.contains("not run"));
+    assert!(named_check(&report, "connect_access").0, "Connect is checked all the same");
 }
 
 #[tokio::test]
 async fn an_api_version_the_org_does_not_serve_is_named() {
     let org = StandinOrg::start().await.expect("org");
-    let (ok, detail) = named(&check(&org, &[("SALESFORCE_API_VERSION", "99.0")]).await, "api_version");
+    let (ok, detail) = named_check(&check(&org, &[("SALESFORCE_API_VERSION", "99.0")]).await, "api_version");
     assert!(!ok && detail.contains("SALESFORCE_API_VERSION") && detail.contains("66.0"), "{detail}");
 }
 
@@ -72,19 +65,19 @@ async fn an_api_version_the_org_does_not_serve_is_named() {
 async fn case_access_and_the_external_id_field_are_read_from_the_describe_of_case() {
     let org = StandinOrg::start().await.expect("org");
     org.set_setup(Setup { case_createable: false, ..Setup::default() });
-    let (ok, detail) = named(&check(&org, &[]).await, "case_access");
+    let (ok, detail) = named_check(&check(&org, &[]).await, "case_access");
     assert!(!ok && detail.contains("Create on Case"), "{detail}");
 
     for (field, expected) in
         [(Some((true, false)), "not Unique"), (Some((false, true)), "not External ID"), (None, "has no field")]
     {
         org.set_setup(Setup { external_id_field: field, ..Setup::default() });
-        let (ok, detail) = named(&check(&org, &[]).await, "external_id_field");
+        let (ok, detail) = named_check(&check(&org, &[]).await, "external_id_field");
         assert!(!ok && detail.contains(expected) && detail.contains(EXTERNAL_ID_FIELD), "{field:?}: {detail}");
     }
     org.set_setup(Setup::default());
     let report = check(&org, &[("CASE_EXTERNAL_ID_FIELD", "")]).await;
-    let (ok, detail) = named(&report, "external_id_field");
+    let (ok, detail) = named_check(&report, "external_id_field");
     assert!(ok && detail.contains("recommended"), "{detail}");
 }
 
@@ -92,13 +85,13 @@ async fn case_access_and_the_external_id_field_are_read_from_the_describe_of_cas
 async fn the_owner_user_field_must_exist_on_user_and_hold_text() {
     let org = StandinOrg::start().await.expect("org");
     for (field, expected) in [("Nickname__c", "has no field Nickname__c"), ("IsActive", "boolean")] {
-        let (ok, detail) = named(&check(&org, &[("OWNER_USER_FIELD", field)]).await, "owner_user_field");
+        let (ok, detail) = named_check(&check(&org, &[("OWNER_USER_FIELD", field)]).await, "owner_user_field");
         assert!(!ok && detail.contains(expected) && detail.contains("OWNER_USER_FIELD"), "{field}: {detail}");
     }
     org.set_setup(Setup { user_describable: false, ..Setup::default() });
-    let (ok, detail) = named(&check(&org, &[]).await, "owner_user_field");
+    let (ok, detail) = named_check(&check(&org, &[]).await, "owner_user_field");
     assert!(!ok && detail.contains("Read on User"), "{detail}");
-    let (ok, _) = named(&check(&org, &[("CASE_OWNER", "unchanged")]).await, "owner_user_field");
+    let (ok, _) = named_check(&check(&org, &[("CASE_OWNER", "unchanged")]).await, "owner_user_field");
     assert!(ok, "no owner lookup, nothing to check");
 }
 
@@ -106,19 +99,19 @@ async fn the_owner_user_field_must_exist_on_user_and_hold_text() {
 async fn a_phone_search_that_does_not_run_is_named() {
     let org = StandinOrg::start().await.expect("org");
     org.inject(Route::Search, Fault::Status(400), 1);
-    let (ok, detail) = named(&check(&org, &[]).await, "phone_search");
+    let (ok, detail) = named_check(&check(&org, &[]).await, "phone_search");
     assert!(!ok && detail.contains("Read on Contact"), "{detail}");
 }
 
 #[tokio::test]
 async fn connect_access_names_the_variable_or_the_permission() {
     let org = StandinOrg::start().await.expect("org");
-    let (ok, detail) = named(&check(&org, &[("CONNECT_INSTANCE_ARN", "")]).await, "connect_access");
+    let (ok, detail) = named_check(&check(&org, &[("CONNECT_INSTANCE_ARN", "")]).await, "connect_access");
     assert!(!ok && detail.contains("CONNECT_INSTANCE_ARN is not set"), "{detail}");
-    let (ok, detail) = named(&check(&org, &[("CONNECT_INSTANCE_ARN", "my-instance")]).await, "connect_access");
+    let (ok, detail) = named_check(&check(&org, &[("CONNECT_INSTANCE_ARN", "my-instance")]).await, "connect_access");
     assert!(!ok && detail.contains("not an instance ARN"), "{detail}");
     org.set_setup(Setup { connect_denied: true, ..Setup::default() });
-    let (ok, detail) = named(&check(&org, &[]).await, "connect_access");
+    let (ok, detail) = named_check(&check(&org, &[]).await, "connect_access");
     assert!(!ok && detail.contains("connect:GetContactAttributes"), "{detail}");
 }
 
@@ -130,10 +123,10 @@ async fn a_hung_token_endpoint_still_gets_a_report_within_the_budget() {
     let report = tokio::time::timeout(HANG_GUARD, checked).await.expect("answered at the budget, not Lambda's limit");
     assert_eq!(report["ok"], false, "{report:#}");
     for name in ["login", "api_version", "case_access", "external_id_field", "owner_user_field", "phone_search"] {
-        let (ok, detail) = named(&report, name);
+        let (ok, detail) = named_check(&report, name);
         assert!(!ok && detail.starts_with("timed out") && detail.contains("400 ms"), "{name}: {detail}");
     }
-    let (ok, detail) = named(&report, "connect_access");
+    let (ok, detail) = named_check(&report, "connect_access");
     assert!(ok, "Connect is checked beside Salesforce, not after it: {detail}");
 }
 
@@ -152,9 +145,9 @@ async fn the_checks_finished_before_the_budget_ran_out_stand() {
 #[tokio::test]
 async fn the_report_says_whether_the_org_has_person_accounts_and_which_fields_are_verified() {
     let org = StandinOrg::start().await.expect("org");
-    let (ok, detail) = named(&check(&org, &[]).await, "person_accounts");
+    let (ok, detail) = named_check(&check(&org, &[]).await, "person_accounts");
     assert!(ok && detail.contains("no person accounts"), "{detail}");
-    let (_, detail) = named(&check(&org, &[]).await, "phone_search");
+    let (_, detail) = named_check(&check(&org, &[]).await, "phone_search");
     assert!(
         detail.contains("Contact.Phone") && detail.contains("Account.Fax") && !detail.contains("Person"),
         "{detail}"
@@ -164,35 +157,35 @@ async fn the_report_says_whether_the_org_has_person_accounts_and_which_fields_ar
     org.add_contact(Contact { phones: vec![("Work_Phone__c", "030 901820".into())], ..Contact::default() });
     let report = check(&org, &[]).await;
     assert_eq!(report["ok"], true, "a passing, informative check: {report:#}");
-    let (_, detail) = named(&report, "person_accounts");
+    let (_, detail) = named_check(&report, "person_accounts");
     assert!(detail.contains("has person accounts"), "{detail}");
-    let (_, detail) = named(&report, "phone_search");
+    let (_, detail) = named_check(&report, "phone_search");
     assert!(detail.contains("Contact.Work_Phone__c") && detail.contains("Account.PersonMobilePhone"), "{detail}");
 
     org.set_setup(Setup { account_readable: false, person_accounts: true, ..Setup::default() });
     let report = check(&org, &[]).await;
-    let (ok, detail) = named(&report, "phone_search");
+    let (ok, detail) = named_check(&report, "phone_search");
     assert!(ok && detail.contains("Account: none (not searched"), "Contacts are still searched: {detail}");
 }
 
 #[tokio::test]
 async fn leg_records_need_tasks_the_closed_status_and_in_a_voice_org_voice_calls() {
     let org = StandinOrg::start().await.expect("org");
-    let (ok, detail) = named(&check(&org, &[]).await, "leg_records");
+    let (ok, detail) = named_check(&check(&org, &[]).await, "leg_records");
     assert!(ok && detail.contains("LEG_RECORDS is off"), "{detail}");
 
     let on = [("LEG_RECORDS", "true")];
     org.rename_closed_task_status("Done");
-    let (ok, detail) = named(&check(&org, &on).await, "leg_records");
+    let (ok, detail) = named_check(&check(&org, &on).await, "leg_records");
     assert!(ok && detail.contains("closed status: Done") && detail.contains("no VoiceCall"), "{detail}");
 
     org.add_voice_call(FIRST_CONTACT, None);
-    let (ok, detail) = named(&check(&org, &on).await, "leg_records");
+    let (ok, detail) = named_check(&check(&org, &on).await, "leg_records");
     assert!(ok && detail.contains("VoiceCalls are linked"), "{detail}");
 
     org.set_setup(Setup { tasks_writable: false, voice_calls: true, ..Setup::default() });
     let report = check(&org, &on).await;
-    let (ok, detail) = named(&report, "leg_records");
+    let (ok, detail) = named_check(&report, "leg_records");
     assert!(!ok && detail.contains("Task.CallObject"), "{detail}");
     assert_eq!(report["ok"], false);
 }
