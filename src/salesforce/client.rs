@@ -128,8 +128,8 @@ pub(super) enum Language {
 
 /// A SOQL answer: its rows (`totalSize`, `done` and the rest skipped).
 #[derive(Deserialize)]
-struct QueryAnswer<T> {
-    records: Vec<T>,
+pub(super) struct QueryAnswer<T> {
+    pub(super) records: Vec<T>,
 }
 
 /// A SOSL answer: its rows (`searchRecords`; `metadata` skipped).
@@ -411,6 +411,20 @@ impl SalesforceClient {
     }
 }
 
+/// Percent-encodes everything but letters, digits, `-` and `_`: safe as a path segment (it can never be
+/// `..`) and as a query value in a URL written out whole (a composite subrequest's).
+pub(super) fn percent_encoded(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
 /// A success's body read straight into `T`; `what` names it in the error when it is not the documented JSON.
 pub(super) fn read_json<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Result<T, SalesforceError> {
     serde_json::from_slice(body).map_err(|_| SalesforceError::Protocol(format!("{what} is not the documented JSON")))
@@ -428,6 +442,11 @@ fn json_body(status: StatusCode, bytes: &[u8]) -> Result<Value, SalesforceError>
 mod tests {
     use super::*;
 
+    #[test]
+    fn path_segments_cannot_climb() {
+        assert_eq!(percent_encoded("../x/y?z#"), "%2E%2E%2Fx%2Fy%3Fz%23");
+        assert_eq!(percent_encoded("5ca32fbd-8f92"), "5ca32fbd-8f92");
+    }
     #[test]
     fn token_answers_are_read_in_every_recorded_shape() {
         // As restforce recorded one from a real org (no token_type, no scope), and as today's client

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::client::ApiRequest;
+use super::client::{ApiRequest, QueryAnswer, percent_encoded};
 use super::error::{printable, unexpected};
 use super::soql::string_literal;
 use super::{CaseId, LegStore, SalesforceClient, SalesforceError, SalesforceId};
@@ -69,6 +69,10 @@ pub struct LegQuery<'a> {
     pub user_field: &'a str,
 }
 
+/// The org's closed Task statuses, in their order: the batches' first read and the setup check ask it.
+const CLOSED_STATUSES: &str =
+    "SELECT ApiName, MasterLabel, IsDefault, SortOrder FROM TaskStatus WHERE IsClosed = true ORDER BY SortOrder";
+
 /// One record of a collection request: written, or refused with the org's error codes.
 pub type Written = Result<String, Vec<String>>;
 
@@ -92,11 +96,6 @@ struct StatusRow {
 }
 
 #[derive(Deserialize)]
-struct QueryAnswer<T> {
-    records: Vec<T>,
-}
-
-#[derive(Deserialize)]
 struct CollectionAnswer {
     id: Option<String>,
     #[serde(default)]
@@ -113,19 +112,6 @@ struct CollectionError {
 
 fn list(values: impl IntoIterator<Item = impl AsRef<str>>) -> String {
     values.into_iter().map(|v| string_literal(v.as_ref())).collect::<Vec<_>>().join(", ")
-}
-
-/// A value for a URL's query string: everything but unreserved characters percent-encoded.
-fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 impl LegStore for SalesforceClient {
@@ -162,16 +148,12 @@ impl LegStore for SalesforceClient {
             ));
         }
         if self.legs.closed_status.get().is_none() {
-            parts.push((
-                "statuses",
-                "SELECT ApiName, MasterLabel, IsDefault, SortOrder FROM TaskStatus WHERE IsClosed = true ORDER BY SortOrder"
-                    .to_owned(),
-            ));
+            parts.push(("statuses", CLOSED_STATUSES.to_owned()));
         }
         let requests: Vec<Value> = parts
             .iter()
             .map(|(reference, soql)| {
-                let url = format!("{}?q={}", self.data_path("/query"), query_value(soql));
+                let url = format!("{}?q={}", self.data_path("/query"), percent_encoded(soql));
                 json!({"method": "GET", "url": url, "referenceId": reference})
             })
             .collect();
@@ -246,8 +228,7 @@ impl LegStore for SalesforceClient {
 impl SalesforceClient {
     /// The closed Task status new Tasks get (for the setup check). One request.
     pub async fn closed_task_status(&self, deadline: Instant) -> Result<Option<String>, SalesforceError> {
-        let soql = "SELECT ApiName, MasterLabel, IsDefault, SortOrder FROM TaskStatus WHERE IsClosed = true ORDER BY SortOrder";
-        let rows: Vec<StatusRow> = self.records(super::client::Language::Soql, soql, deadline).await?;
+        let rows: Vec<StatusRow> = self.records(super::client::Language::Soql, CLOSED_STATUSES, deadline).await?;
         Ok(chosen_status(&rows))
     }
 
@@ -319,7 +300,7 @@ mod tests {
     #[test]
     fn query_values_are_percent_encoded_whole() {
         assert_eq!(
-            query_value("SELECT Id FROM Task WHERE CallObject IN ('a&b')"),
+            percent_encoded("SELECT Id FROM Task WHERE CallObject IN ('a&b')"),
             "SELECT%20Id%20FROM%20Task%20WHERE%20CallObject%20IN%20%28%27a%26b%27%29"
         );
         assert_eq!(list(["o'brien", "x"]), r"'o\'brien', 'x'");
