@@ -171,20 +171,22 @@ async fn write_chunk(
                 }
             }
         } else {
-            let ours = facts.tasks.iter().find(|t| {
-                t.call_object.as_deref() == Some(&leg.record.contact_id)
-                    && held_update(t.description.as_deref()).is_some()
-            });
+            // The leg's Task of ours, with the record update it holds.
+            let ours = facts
+                .tasks
+                .iter()
+                .filter(|t| t.call_object.as_deref() == Some(&leg.record.contact_id))
+                .find_map(|t| held_update(t.description.as_deref()).map(|held| (t, held)));
             let who = case.contact_id.as_ref().map(SalesforceId::as_str);
             let owner = owner.as_ref().map(SalesforceId::as_str);
             match ours {
-                Some(held) if held_update(held.description.as_deref()).flatten() >= leg.record.last_update() => {
+                Some((_, held)) if held >= leg.record.last_update() => {
                     report.unchanged += 1;
                 }
-                Some(held) => {
+                Some((ours, _)) => {
                     let mut fields =
                         task::fields(leg.record, case.id.as_str(), who, owner, &facts.closed_status, false);
-                    fields.insert("Id".into(), held.id.clone().into());
+                    fields.insert("Id".into(), ours.id.clone().into());
                     fields.insert("attributes".into(), json!({"type": "Task"}));
                     updates.push((Value::Object(fields), leg, Write::Task));
                 }
