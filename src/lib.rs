@@ -1,8 +1,8 @@
 //! connect-case-handoff: one Salesforce Case for every leg of an Amazon Connect call.
 //!
 //! From the leaves up:
-//! - `phone`: the caller's number (libphonenumber): search terms, checking stored numbers, masking for logs;
-//!   `email`: the customer's address on an email contact; `metrics`: the per-invocation metrics line;
+//! - `time`: moments and the calendar (Connect's timestamps, SOQL datetimes); `phone`: the caller's number
+//!   (libphonenumber): search terms, checking stored numbers, masking for logs; `email`: the customer's address on an email contact; `metrics`: the per-invocation metrics line;
 //!   `logging`: JSON logs.
 //! - `salesforce/`: Salesforce: the REST client, its session, credentials and retries, ids, and what its
 //!   failures mean; the traits the decision core needs from the org.
@@ -28,6 +28,7 @@ mod owner;
 mod phone;
 mod resolve;
 mod salesforce;
+mod time;
 
 pub use config::{Config, ConfigError};
 pub use connect::{Answer, CaseAttribute, FlowEvent};

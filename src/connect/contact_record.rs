@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ids::is_uuid;
+use crate::time::Moment;
 
 /// One Lambda Kinesis event: each record with its sequence number, read or rejected.
 #[derive(Debug)]
@@ -179,49 +180,6 @@ impl ContactRecord {
     }
 }
 
-/// A moment Connect gives (`2026-12-06T10:00:05Z`, `2026-12-06T10:00:05.123Z`), as milliseconds since 1970.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Moment(pub i64);
-
-impl Moment {
-    /// A UTC ISO 8601 timestamp; `None` for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim().strip_suffix('Z')?;
-        let (date, time) = text.split_once('T')?;
-        let mut date = date.split('-').map(|p| p.parse::<i64>().ok());
-        let (year, month, day) = (date.next()??, date.next()??, date.next()??);
-        let (time, fraction) = time.split_once('.').unwrap_or((time, ""));
-        let mut time = time.split(':').map(|p| p.parse::<i64>().ok());
-        let (hour, minute, second) = (time.next()??, time.next()??, time.next()??);
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-            return None;
-        }
-        let millis = if fraction.is_empty() {
-            0
-        } else {
-            let digits: String = fraction.chars().chain("000".chars()).take(3).collect();
-            digits.parse::<i64>().ok()?
-        };
-        let days = days_from_civil(year, month, day);
-        Some(Self(((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + millis))
-    }
-
-    /// Whole seconds from `earlier` to `self`, never negative.
-    pub fn seconds_since(self, earlier: Self) -> u64 {
-        u64::try_from((self.0 - earlier.0) / 1000).unwrap_or(0)
-    }
-}
-
-/// Days from 1970-01-01 to the Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,17 +217,5 @@ mod tests {
         let rejected = batch.records[2].contact.as_ref().expect_err("no ContactId");
         assert!(!rejected.to_string().contains("555"), "{rejected}");
         assert_eq!(batch.records[3].contact, Err(RecordError::BadContactId));
-    }
-
-    #[test]
-    fn moments_compare_whatever_their_precision() {
-        let at = |text: &str| Moment::parse(text).expect(text);
-        assert_eq!(at("1970-01-01T00:00:01Z"), Moment(1000));
-        assert!(at("2026-12-06T10:00:05.001Z") > at("2026-12-06T10:00:05Z"));
-        assert_eq!(at("2026-12-06T10:01:40Z").seconds_since(at("2026-12-06T10:00:05.500Z")), 94);
-        assert_eq!(at("2024-03-01T00:00:00Z").0 - at("2024-02-28T00:00:00Z").0, 2 * 86_400_000, "a leap year");
-        for bad in ["2026-12-06 10:00:05", "2026-13-06T10:00:05Z", "yesterday", "2026-12-06T10:00:05+01:00"] {
-            assert_eq!(Moment::parse(bad), None, "{bad}");
-        }
     }
 }

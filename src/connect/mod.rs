@@ -14,7 +14,7 @@ mod ids;
 pub use answer::{Answer, CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, Outcome};
 pub use client::{ConnectClient, ConnectError};
 pub use contact_event::{ContactEvent, ContactEventType, EventBridgeEvent};
-pub use contact_record::{ContactRecord, Moment, RecordBatch};
+pub use contact_record::{ContactRecord, RecordBatch};
 pub use flow_event::{CaseAttribute, Channel, FlowEvent};
 pub use ids::{EventError, instance_id_of};
 

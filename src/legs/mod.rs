@@ -322,7 +322,7 @@ mod tests {
         assert_eq!(subject(&leg), "Call: Support, alex.agent@example.com");
         let text = description(&leg);
         assert!(text.contains("Queue: Support, waited 12 s") && text.contains("Ended: CUSTOMER_DISCONNECT"), "{text}");
-        assert_eq!(held_update(Some(&text)), Some(crate::connect::Moment::parse("2026-12-06T10:02:30Z")));
+        assert_eq!(held_update(Some(&text)), Some(crate::time::Moment::parse("2026-12-06T10:02:30Z")));
         assert_eq!(held_update(Some("a note an agent typed")), None, "another tool's Task");
         let fields = task::fields(&leg, "500Dn0000000001IAA", None, None, "Completed", true);
         assert_eq!(fields["CallType"], "Inbound");

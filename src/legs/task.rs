@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::connect::{ContactRecord, Moment};
+use crate::connect::ContactRecord;
+use crate::time::Moment;
 
 /// The `Description` line that holds the record's `LastUpdateTimestamp`, and marks the Task as this
 /// function's (another tool's Task with the same `CallObject` is left alone).
@@ -70,7 +71,8 @@ pub fn description(record: &ContactRecord) -> String {
     if let Some(location) = record.recording.as_ref().and_then(|r| r.location.as_deref()) {
         lines.push(format!("Recording: {location}"));
     }
-    lines.push(format!("{UPDATED_LINE}{}", record.last_update_timestamp.as_deref().unwrap_or("unknown")));
+    let updated = record.last_update().map_or_else(|| "unknown".to_owned(), Moment::to_text);
+    lines.push(format!("{UPDATED_LINE}{updated}"));
     let text = lines.join("\n");
     text.chars().take(32_000).collect()
 }

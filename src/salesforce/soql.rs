@@ -1,7 +1,9 @@
 //! SOQL literals: every value from outside is escaped into a string literal, never spliced into a query;
 //! a moment is written as a datetime literal computed here, never taken from outside.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+use crate::time::Moment;
 
 /// `value` as a quoted SOQL string literal, escaped as Salesforce's SOQL reference lists: backslash,
 /// both quotes, and the control characters with escapes of their own. Other control characters, which
@@ -28,29 +30,13 @@ pub fn string_literal(value: &str) -> String {
 /// `moment` as a SOQL datetime literal in UTC, to the second: `2026-11-30T19:05:00Z` (unquoted, as SOQL
 /// writes dates). A moment before 1970 is written as 1970's first second.
 pub fn datetime_literal(moment: SystemTime) -> String {
-    let seconds = moment.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, time) = (seconds / 86_400, seconds % 86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", time / 3600, time % 3600 / 60, time % 60)
-}
-
-/// The Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`, for days from 1970).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    Moment::from_system(moment).to_seconds_text()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn quotes_and_backslashes_cannot_end_the_literal() {
