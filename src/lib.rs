@@ -31,7 +31,7 @@ mod salesforce;
 mod time;
 
 pub use config::{Config, ConfigError};
-pub use connect::{Answer, CaseAttribute, FlowEvent};
+pub use connect::{Answer, CaseAttribute, ContactRecord, EventBridgeEvent, FlowEvent, RecordBatch};
 pub use handler::{Handoff, HandoffError, Response};
 pub use logging::{DEFAULT_LOG_FILTER, json_log_subscriber};
 pub use phone::{CallerNumber, KnownNumber, load_metadata as load_phone_metadata};

@@ -8,11 +8,10 @@ use std::fmt;
 use serde_json::Value;
 
 use super::ids::{EventError, instance_id_of, is_uuid};
+use super::words::InitiationMethod;
 
 pub const CONTACT_EVENT_SOURCE: &str = "aws.connect";
 pub const CONTACT_EVENT_DETAIL_TYPE: &str = "Amazon Connect Contact Event";
-/// The initiation method of a queued callback's contact.
-const CALLBACK: &str = "CALLBACK";
 
 /// One EventBridge event, as the function reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,8 +58,8 @@ pub struct ContactEvent {
     pub instance_id: String,
     /// The contact this one follows (a transfer's or a queued callback's); `None` on a first contact.
     pub previous_contact_id: Option<String>,
-    /// `detail.initiationMethod`: `INBOUND`, `TRANSFER`, `CALLBACK`, …
-    pub initiation_method: Option<String>,
+    /// `detail.initiationMethod`.
+    pub initiation_method: Option<InitiationMethod>,
     /// The Connect user id: the last segment of `agentInfo.agentArn`.
     pub agent_user_id: Option<String>,
 }
@@ -103,7 +102,7 @@ impl ContactEvent {
             Some(id) if is_uuid(id) => Some(id.to_owned()),
             Some(_) => return Err(EventError::NotAContactId),
         };
-        let initiation_method = text(detail.get("initiationMethod")).map(str::to_ascii_uppercase);
+        let initiation_method = text(detail.get("initiationMethod")).map(InitiationMethod::from_wire);
         let instance_id =
             text(detail.get("instanceArn")).and_then(instance_id_of).ok_or(EventError::NotAnInstanceArn)?;
         let agent = detail.get("agentInfo").or_else(|| detail.get("AgentInfo"));
@@ -129,7 +128,7 @@ impl ContactEvent {
     /// later leg: its first agent already had the case.
     pub fn case_contact(&self) -> Option<&str> {
         let first = self.initial_contact_id.as_str();
-        let callback = self.initiation_method.as_deref() == Some(CALLBACK);
+        let callback = self.initiation_method == Some(InitiationMethod::Callback);
         match self.previous_contact_id.as_deref() {
             Some(previous) if callback && (previous == first || first == self.contact_id) => Some(previous),
             _ if first == self.contact_id => Some(first),

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ids::is_uuid;
+use super::words::{Channel, InitiationMethod};
 use crate::time::Moment;
 
 /// One Lambda Kinesis event: each record with its sequence number, read or rejected.
@@ -64,7 +65,9 @@ impl RecordBatch {
     }
 }
 
-/// One leg's contact record: the fields the function writes onto the case.
+/// One leg's contact record: the fields the function writes onto the case, in Connect's words read once
+/// (the channel and how the leg began as enums, timestamps as moments; one that is not a UTC timestamp is
+/// no moment at all).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactRecord {
@@ -73,16 +76,16 @@ pub struct ContactRecord {
     pub initial_contact_id: Option<String>,
     #[serde(default)]
     pub next_contact_id: Option<String>,
+    #[serde(default, rename = "Channel", deserialize_with = "channel")]
+    pub channel: Option<Channel>,
     #[serde(default)]
-    pub channel: Option<String>,
-    #[serde(default)]
-    pub initiation_method: Option<String>,
-    #[serde(default)]
-    pub initiation_timestamp: Option<String>,
-    #[serde(default)]
-    pub disconnect_timestamp: Option<String>,
-    #[serde(default)]
-    pub last_update_timestamp: Option<String>,
+    pub initiation_method: Option<InitiationMethod>,
+    #[serde(default, deserialize_with = "moment")]
+    pub initiation_timestamp: Option<Moment>,
+    #[serde(default, deserialize_with = "moment")]
+    pub disconnect_timestamp: Option<Moment>,
+    #[serde(default, deserialize_with = "moment")]
+    pub last_update_timestamp: Option<Moment>,
     #[serde(default)]
     pub disconnect_reason: Option<String>,
     /// User-defined attributes; only string values are kept.
@@ -134,6 +137,16 @@ pub struct RecordEndpoint {
     pub address: Option<String>,
 }
 
+fn moment<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Moment>, D::Error> {
+    let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(deserializer)?;
+    Ok(text.as_deref().and_then(Moment::parse))
+}
+
+fn channel<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Channel>, D::Error> {
+    let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(deserializer)?;
+    Ok(text.map(|channel| Channel::from_wire(Some(&channel), None)))
+}
+
 fn string_map<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<HashMap<String, String>, D::Error> {
     let map: Option<HashMap<String, Value>> = Option::deserialize(deserializer)?;
     Ok(map
@@ -174,9 +187,15 @@ impl ContactRecord {
         self.call_id() == self.contact_id
     }
 
-    /// `LastUpdateTimestamp`, read: which of two records of a leg is newer.
+    /// `LastUpdateTimestamp`: which of two records of a leg is newer.
     pub fn last_update(&self) -> Option<Moment> {
-        self.last_update_timestamp.as_deref().and_then(Moment::parse)
+        self.last_update_timestamp
+    }
+
+    /// Whether the contact is a supervisor monitoring a call (listening in or barging), not a leg of the
+    /// customer's call.
+    pub fn is_monitoring(&self) -> bool {
+        self.initiation_method == Some(InitiationMethod::Monitor)
     }
 }
 

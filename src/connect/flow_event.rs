@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::answer::{CASE_ID_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE};
 use super::ids::{EventError, instance_id_of, is_uuid};
+use super::words::Channel;
 use crate::email::EmailAddress;
 use crate::phone::{CallerNumber, Country};
 use crate::salesforce::{CaseId, is_field_api_name};
@@ -85,20 +86,6 @@ pub enum CaseAttribute {
     Absent,
     Valid(CaseId),
     Malformed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    Voice,
-    /// `CHAT` with `connect:Subtype` `connect:SMS`: the customer's number is the endpoint.
-    Sms,
-    /// `CHAT` with `connect:Subtype` `connect:WhatsApp`: the customer's number is the endpoint.
-    WhatsApp,
-    /// Web chat (or a chat of another subtype): no phone number.
-    Chat,
-    Task,
-    Email,
-    Other,
 }
 
 impl FlowEvent {
@@ -222,34 +209,6 @@ fn present(value: Option<&Value>) -> Option<&Value> {
 /// Connect contact ids are UUIDs; anything else never reaches a URL or a log.
 fn valid_contact_id(value: &Value) -> Option<String> {
     value.as_str().map(str::trim).filter(|id| is_uuid(id)).map(str::to_owned)
-}
-
-impl Channel {
-    fn from_wire(channel: Option<&str>, subtype: Option<&str>) -> Self {
-        match channel.map(str::to_ascii_uppercase).as_deref() {
-            None | Some("VOICE") => Self::Voice,
-            Some("CHAT") => match subtype.map(str::to_ascii_lowercase).as_deref() {
-                Some("connect:sms") => Self::Sms,
-                Some("connect:whatsapp") => Self::WhatsApp,
-                _ => Self::Chat,
-            },
-            Some("TASK") => Self::Task,
-            Some("EMAIL") => Self::Email,
-            Some(_) => Self::Other,
-        }
-    }
-
-    /// `Case.Origin` for a contact on this channel.
-    pub fn case_origin(self) -> &'static str {
-        match self {
-            Self::Voice | Self::Other => "Phone",
-            Self::Sms => "SMS",
-            Self::WhatsApp => "WhatsApp",
-            Self::Chat => "Chat",
-            Self::Task => "Task",
-            Self::Email => "Email",
-        }
-    }
 }
 
 #[cfg(test)]

@@ -38,7 +38,8 @@ pub struct BatchReport {
     pub written: u64,
     /// Legs whose record changed nothing: the same or an older record, a VoiceCall already linked.
     pub unchanged: u64,
-    /// Records skipped: no case, `LEG_RECORDS` off, or an older copy of a leg in the same batch.
+    /// Records skipped: no case, `LEG_RECORDS` off, a supervisor monitoring, or an older copy of a leg in the
+    /// same batch.
     pub skipped: u64,
     /// Records that are not contact records.
     pub rejected: u64,
@@ -83,6 +84,11 @@ pub async fn write_legs(
             }
         };
         if !rules.enabled {
+            report.skipped += 1;
+            continue;
+        }
+        if contact.is_monitoring() {
+            tracing::info!(contact_id = %contact.contact_id, "a supervisor's monitoring contact is not a leg: skipped");
             report.skipped += 1;
             continue;
         }

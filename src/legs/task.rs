@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::connect::ContactRecord;
+use crate::connect::{Channel, ContactRecord, InitiationMethod};
 use crate::time::Moment;
 
 /// The `Description` line that holds the record's `LastUpdateTimestamp`, and marks the Task as this
@@ -12,13 +12,13 @@ use crate::time::Moment;
 pub const UPDATED_LINE: &str = "Contact record updated: ";
 
 /// The channel as a person names it.
-fn channel_word(channel: Option<&str>) -> &'static str {
+fn channel_word(channel: Option<Channel>) -> &'static str {
     match channel {
-        Some("VOICE") => "Call",
-        Some("CHAT") => "Chat",
-        Some("EMAIL") => "Email",
-        Some("TASK") => "Task",
-        _ => "Contact",
+        Some(Channel::Voice) => "Call",
+        Some(Channel::Chat | Channel::Sms | Channel::WhatsApp) => "Chat",
+        Some(Channel::Email) => "Email",
+        Some(Channel::Task) => "Task",
+        Some(Channel::Other) | None => "Contact",
     }
 }
 
@@ -27,7 +27,7 @@ pub fn subject(record: &ContactRecord) -> String {
     let queue = record.queue.as_ref().and_then(|q| q.name.as_deref());
     let agent = record.agent.as_ref().and_then(|a| a.username.as_deref());
     let parts: Vec<&str> = [queue, agent].into_iter().flatten().collect();
-    let word = channel_word(record.channel.as_deref());
+    let word = channel_word(record.channel);
     let subject = if parts.is_empty() { word.to_owned() } else { format!("{word}: {}", parts.join(", ")) };
     subject.chars().take(255).collect()
 }
@@ -40,7 +40,7 @@ fn seconds(value: Option<f64>) -> Option<u64> {
 pub fn description(record: &ContactRecord) -> String {
     let mut lines = Vec::new();
     if let Some(method) = &record.initiation_method {
-        lines.push(format!("Started: {method}"));
+        lines.push(format!("Started: {}", method.as_str()));
     }
     if let Some(address) = record.customer_endpoint.as_ref().and_then(|e| e.address.as_deref()) {
         lines.push(format!("Customer: {address}"));
@@ -84,10 +84,13 @@ pub fn held_update(description: Option<&str>) -> Option<Option<Moment>> {
 }
 
 /// `Inbound` or `Outbound`, by how the leg began; `None` when it says neither.
-fn call_type(method: Option<&str>) -> Option<&'static str> {
+fn call_type(method: Option<&InitiationMethod>) -> Option<&'static str> {
     match method? {
-        "INBOUND" | "TRANSFER" | "QUEUE_TRANSFER" | "CALLBACK" => Some("Inbound"),
-        "OUTBOUND" | "API" | "EXTERNAL_OUTBOUND" => Some("Outbound"),
+        InitiationMethod::Inbound
+        | InitiationMethod::Transfer
+        | InitiationMethod::QueueTransfer
+        | InitiationMethod::Callback => Some("Inbound"),
+        InitiationMethod::Outbound | InitiationMethod::Api | InitiationMethod::ExternalOutbound => Some("Outbound"),
         _ => None,
     }
 }
@@ -116,24 +119,21 @@ pub fn fields(
     if let Some(owner) = owner {
         put("OwnerId", owner.into());
     }
-    let ended = record.disconnect_timestamp.as_deref().filter(|t| Moment::parse(t).is_some());
-    if let Some(date) = ended.and_then(|t| t.get(..10)) {
-        put("ActivityDate", date.into());
+    if let Some(ended) = record.disconnect_timestamp {
+        put("ActivityDate", ended.date().into());
     }
-    let voice = record.channel.as_deref() == Some("VOICE");
-    if voice {
-        if let Some(kind) = call_type(record.initiation_method.as_deref()) {
+    if record.channel == Some(Channel::Voice) {
+        if let Some(kind) = call_type(record.initiation_method.as_ref()) {
             put("CallType", kind.into());
         }
-        let began = record.initiation_timestamp.as_deref().and_then(Moment::parse);
-        if let (Some(began), Some(ended)) = (began, ended.and_then(Moment::parse)) {
+        if let (Some(began), Some(ended)) = (record.initiation_timestamp, record.disconnect_timestamp) {
             put("CallDurationInSeconds", ended.seconds_since(began).into());
         }
     }
     if create {
-        let subtype = match record.channel.as_deref() {
-            Some("VOICE") => "Call",
-            Some("EMAIL") => "Email",
+        let subtype = match record.channel {
+            Some(Channel::Voice) => "Call",
+            Some(Channel::Email) => "Email",
             _ => "Task",
         };
         put("TaskSubtype", subtype.into());

@@ -173,6 +173,29 @@ pub fn named_check(report: &Value, name: &str) -> (bool, String) {
     (check["ok"] == true, check["detail"].as_str().unwrap_or_default().to_owned())
 }
 
+/// The metrics lines (CloudWatch EMF documents) a container writes, kept for a test to read.
+#[derive(Clone, Default)]
+pub struct Metrics(Arc<Mutex<Vec<String>>>);
+
+impl Metrics {
+    /// `handoff`, writing its metrics lines here instead of standard output.
+    pub fn kept(handoff: Handoff) -> (Handoff, Self) {
+        let metrics = Self::default();
+        let sink = metrics.0.clone();
+        (handoff.with_metrics_sink(move |line| sink.lock().expect("lines").push(line.to_owned())), metrics)
+    }
+
+    /// Every line so far, read as JSON.
+    pub fn docs(&self) -> Vec<Value> {
+        self.0.lock().expect("lines").iter().map(|line| serde_json::from_str(line).expect("EMF is JSON")).collect()
+    }
+
+    /// The field `name` of every line so far.
+    pub fn field(&self, name: &str) -> Vec<Value> {
+        self.docs().iter().map(|doc| doc[name].clone()).collect()
+    }
+}
+
 /// JSON log lines written on this thread (which `#[tokio::test]` runs on) while the guard lives.
 ///
 /// One global subscriber serves every capture, writing each line to the capturing thread's buffer. A

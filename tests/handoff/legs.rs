@@ -146,6 +146,27 @@ async fn in_a_voice_org_the_leg_s_voice_call_is_linked_and_never_relinked() {
 }
 
 #[tokio::test]
+async fn a_supervisor_monitoring_the_call_is_not_a_leg() {
+    let (org, handoff, case_id, _) = called(&[]).await;
+    org.add_voice_call("6d4e8f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a", None);
+    let monitor = contact_record(
+        "6d4e8f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a",
+        "6d4e8f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a",
+        "MONITOR",
+        Some(ADA),
+        json!({"SfdcCaseId": case_id}),
+        "10:03:00",
+    );
+    let (handoff, metrics) = Metrics::kept(handoff);
+    let answer = invoke_ok(&handoff, kinesis_batch(1, &[monitor])).await;
+    assert!(failures(&answer).is_empty(), "{answer}");
+    assert!(org.tasks().is_empty(), "no Task for a supervisor");
+    assert!(org.voice_calls().iter().all(|c| c["RelatedRecordId"].is_null()), "no VoiceCall link");
+    assert_eq!(org.case(&case_id).expect("case")["OwnerId"], org.run_as_user().as_str(), "no owner change");
+    assert_eq!(metrics.field("LegsSkipped"), [1], "counted as skipped");
+}
+
+#[tokio::test]
 async fn a_renamed_closed_status_is_the_one_tasks_get() {
     let (org, handoff, case_id, _) = called(&[]).await;
     org.rename_closed_task_status("Done");

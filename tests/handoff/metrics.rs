@@ -1,7 +1,5 @@
 //! One Embedded Metric Format line per invocation, with the outcome or the error class.
 
-use std::sync::{Arc, Mutex};
-
 use serde_json::Value;
 use standin_org::Fault;
 use standin_org::Route;
@@ -11,9 +9,7 @@ use testkit::*;
 #[tokio::test]
 async fn each_invocation_emits_its_outcome_requests_and_latency() {
     let (org, handoff) = setup(&[("RESPONSE_BUDGET_MS", "300")]).await;
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = lines.clone();
-    let handoff = handoff.with_metrics_sink(move |line| sink.lock().expect("lines").push(line.to_owned()));
+    let (handoff, metrics) = Metrics::kept(handoff);
 
     let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
     invoke_ok(&handoff, transfer_leg("+14155550100", first["SfdcCaseId"].as_str().expect("id"))).await;
@@ -21,9 +17,7 @@ async fn each_invocation_emits_its_outcome_requests_and_latency() {
     invoke(&handoff, first_leg("+14155550100")).await.expect_err("Salesforce down");
     invoke(&handoff, serde_json::json!([])).await.expect_err("malformed");
 
-    let docs: Vec<Value> =
-        lines.lock().expect("lines").iter().map(|l| serde_json::from_str(l).expect("EMF is JSON")).collect();
-    let field = |name: &str| docs.iter().map(|d| d[name].clone()).collect::<Vec<_>>();
+    let (docs, field) = (metrics.docs(), |name: &str| metrics.field(name));
     assert_eq!(field("Outcome"), ["created", "found", "SalesforceUnavailable", "InvalidEvent"]);
     let salesforce: Vec<u64> = field("SalesforceRequests").iter().filter_map(Value::as_u64).collect();
     assert_eq!(salesforce.len(), 4);
@@ -39,9 +33,7 @@ async fn each_invocation_emits_its_outcome_requests_and_latency() {
 #[tokio::test]
 async fn a_misconfigured_container_answers_through_the_same_skeleton() {
     let (org, handoff) = setup(&[("HOME_COUNTRY", "Atlantis"), ("AWS_LAMBDA_FUNCTION_NAME", "handoff-prod")]).await;
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = lines.clone();
-    let handoff = handoff.with_metrics_sink(move |line| sink.lock().expect("lines").push(line.to_owned()));
+    let (handoff, metrics) = Metrics::kept(handoff);
 
     let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("misconfigured");
     assert_eq!(error.error_type(), "ConfigurationError");
@@ -57,9 +49,7 @@ async fn a_misconfigured_container_answers_through_the_same_skeleton() {
     );
     assert_eq!(org.salesforce_requests(), 0);
 
-    let docs: Vec<Value> =
-        lines.lock().expect("lines").iter().map(|l| serde_json::from_str(l).expect("EMF is JSON")).collect();
-    let field = |name: &str| docs.iter().map(|d| d[name].clone()).collect::<Vec<_>>();
+    let (docs, field) = (metrics.docs(), |name: &str| metrics.field(name));
     assert_eq!(field("Outcome"), ["ConfigurationError", "ConfigurationError", "setup-failed"]);
     assert!(docs.iter().all(|d| d["FunctionName"] == "handoff-prod"), "named whatever the configuration");
 }
