@@ -1,65 +1,30 @@
-//! The client: one OAuth session per container, renewed once on `401`, every request sent through one
-//! retry policy and counted.
-
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+//! The client: REST calls in the container's one session (`session`), renewed once on `401`, each sent
+//! through the one exchange (`transport`: the retry policy, and a count).
 
 use aws_config::SdkConfig;
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::credentials::{CredentialSource, Credentials, Login};
-use super::error::{AuthFailure, AuthStage, Refusal, printable};
-use super::jwt;
-use super::refusal::Refusals;
-use super::retry::{Retry, is_transient, may_resend, transport_failure};
+use super::credentials::{CredentialSource, Credentials};
+use super::error::{AuthFailure, AuthStage};
+use super::session::Sessions;
+use super::transport::Transport;
 use super::{SalesforceError, SalesforceId};
 
 pub struct SalesforceClient {
-    http: reqwest::Client,
-    login_url: String,
+    transport: Transport,
+    sessions: Sessions,
     api_version: String,
-    credentials: Credentials,
-    session: Mutex<Option<Session>>,
-    refusals: Refusals,
     /// The org's phone fields and person accounts, once learned.
     pub(super) shape: super::shape::ShapeCache,
     /// Whether the org's assignment rules run on the cases the first leg creates (`CASE_OWNER=unchanged`).
     rules_on_create: bool,
     /// What contact-record batches learn once: the closed Task status, whether the org has VoiceCall.
     pub(super) legs: super::shape::LegCache,
-    requests: AtomicU64,
 }
-
-#[derive(Clone)]
-struct Session {
-    access_token: String,
-    instance_url: String,
-    /// The run-as user: the last segment of the token answer's identity URL (`…/id/<org>/<user>`).
-    user: Option<SalesforceId>,
-}
-
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: String,
-    instance_url: String,
-    #[serde(default)]
-    id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct OAuthError {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
-}
-
-/// The JWT bearer flow's `grant_type`.
-const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// One REST call, relative to the session's instance URL. Built with [`ApiRequest::get`], [`post`] or
 /// [`patch`], each with the resend and assignment-rule defaults of its method.
@@ -151,28 +116,13 @@ impl SalesforceClient {
     /// `login_url` is the org's My Domain URL; the Secrets Manager client, when the credentials need one,
     /// is built from `sdk`. Sends nothing.
     pub fn new(login_url: &str, api_version: &str, credentials: CredentialSource, sdk: &SdkConfig) -> Self {
-        let http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(50))
-            .user_agent(concat!("connect-case-handoff/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_else(|error| {
-                // Only the TLS setup can fail here; say so, and go on with reqwest's own settings (without
-                // TCP_NODELAY and the idle timeout that matches Salesforce's, each request may be slower).
-                tracing::error!(error = %error, "could not build the HTTP client as configured; using reqwest's defaults");
-                reqwest::Client::new()
-            });
         Self {
-            http,
-            login_url: login_url.trim_end_matches('/').to_owned(),
+            transport: Transport::new(),
+            sessions: Sessions::new(login_url, Credentials::new(credentials, sdk)),
             api_version: api_version.to_owned(),
-            credentials: Credentials::new(credentials, sdk),
-            session: Mutex::new(None),
-            refusals: Refusals::default(),
             shape: super::shape::ShapeCache::default(),
             rules_on_create: true,
             legs: super::shape::LegCache::default(),
-            requests: AtomicU64::new(0),
         }
     }
 
@@ -189,12 +139,12 @@ impl SalesforceClient {
 
     /// The login flow configured: `client credentials` or `JWT bearer assertion`.
     pub fn login_flow(&self) -> &'static str {
-        self.credentials.flow()
+        self.sessions.flow()
     }
 
     /// HTTP requests sent to Salesforce by this client so far, token requests included.
     pub fn requests_sent(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
+        self.transport.requests_sent()
     }
 
     pub(super) fn data_path(&self, rest: &str) -> String {
@@ -204,78 +154,12 @@ impl SalesforceClient {
     /// Makes sure a session is held (asking for a token only when none is), so a later request needs no
     /// token round trip.
     pub async fn start_session(&self, deadline: Instant) -> Result<(), SalesforceError> {
-        self.session(deadline).await.map(|_| ())
+        self.sessions.current(&self.transport, deadline).await.map(|_| ())
     }
 
     /// The run-as user's id, as the token answer named it (no request once a session is held).
     pub(super) async fn run_as_user(&self, deadline: Instant) -> Result<Option<SalesforceId>, SalesforceError> {
-        Ok(self.session(deadline).await?.user)
-    }
-
-    /// The current session, logging in first if there is none. Logs in at most once at a time, and not
-    /// at all for 30 s after the token endpoint refused the credentials.
-    async fn session(&self, deadline: Instant) -> Result<Session, SalesforceError> {
-        let mut slot = self.session.lock().await;
-        if let Some(session) = slot.as_ref() {
-            return Ok(session.clone());
-        }
-        self.refusals.check()?;
-        let credentials = self.credentials.get().await?;
-        let login = self.request_token(&credentials, deadline).await;
-        self.refusals.record(&login);
-        let session = login?;
-        *slot = Some(session.clone());
-        Ok(session)
-    }
-
-    /// Forgets `stale` unless another request already replaced it.
-    async fn invalidate(&self, stale: &Session) {
-        let mut slot = self.session.lock().await;
-        if slot.as_ref().is_some_and(|s| s.access_token == stale.access_token) {
-            *slot = None;
-        }
-    }
-
-    /// One round trip to the token endpoint, whatever session is held.
-    async fn request_token(&self, login: &Login, deadline: Instant) -> Result<Session, SalesforceError> {
-        let url = format!("{}/services/oauth2/token", self.login_url);
-        let form: Vec<(&str, String)> = match login {
-            Login::ClientCredentials { client_id, client_secret } => vec![
-                ("grant_type", "client_credentials".to_owned()),
-                ("client_id", client_id.clone()),
-                ("client_secret", client_secret.clone()),
-            ],
-            Login::JwtBearer { client_id, username, key, audience } => {
-                let assertion = jwt::assertion(key, client_id, username, audience, SystemTime::now())
-                    .map_err(|error| SalesforceError::Configuration(format!("the private key {error}")))?;
-                vec![("grant_type", JWT_BEARER_GRANT.to_owned()), ("assertion", assertion)]
-            }
-        };
-        // Asking for a token again is harmless: the login is idempotent.
-        let (status, body) =
-            self.exchange(|| self.http.post(&url).form(&form), true, "token endpoint", deadline).await?;
-        if status.is_success() {
-            let token: TokenAnswer = serde_json::from_slice(&body)
-                .map_err(|_| SalesforceError::Protocol("token answer is not the documented JSON".into()))?;
-            let user = token.id.as_deref().and_then(|id| id.rsplit('/').next()).and_then(SalesforceId::parse);
-            return Ok(Session {
-                access_token: token.access_token,
-                instance_url: token.instance_url.trim_end_matches('/').to_owned(),
-                user,
-            });
-        }
-        if status.is_server_error() {
-            return Err(SalesforceError::Unavailable(format!("token endpoint HTTP {}", status.as_u16())));
-        }
-        let answer = serde_json::from_slice::<OAuthError>(&body).ok();
-        let code = answer.as_ref().map(|a| a.error.as_str());
-        let refusal = answer.as_ref().and_then(|a| a.error_description.as_deref()).and_then(Refusal::read);
-        let shown = code.map_or_else(|| "no OAuth error code".to_owned(), printable);
-        let said = refusal.map(|r| format!(": {}", r.phrase())).unwrap_or_default();
-        let what =
-            format!("the token endpoint refused the {} (HTTP {} {shown}{said})", login.describe(), status.as_u16());
-        let jwt = matches!(login, Login::JwtBearer { .. });
-        Err(SalesforceError::Authentication(AuthFailure::refused(code, refusal, jwt, what)))
+        Ok(self.sessions.current(&self.transport, deadline).await?.user)
     }
 
     /// `GET path?query` in the current session: a success's body read straight into `T`, in one pass and
@@ -347,10 +231,11 @@ impl SalesforceClient {
     ) -> Result<(StatusCode, Vec<u8>), SalesforceError> {
         let mut renewed = false;
         loop {
-            let session = self.session(deadline).await?;
+            let session = self.sessions.current(&self.transport, deadline).await?;
             let build = || {
                 let builder = self
-                    .http
+                    .transport
+                    .http()
                     .request(request.method.clone(), format!("{}{}", session.instance_url, request.path))
                     .bearer_auth(&session.access_token)
                     .query(request.query);
@@ -361,7 +246,7 @@ impl SalesforceClient {
                     None => builder,
                 }
             };
-            let (status, body) = self.exchange(build, request.resend_safe, "REST API", deadline).await?;
+            let (status, body) = self.transport.exchange(build, request.resend_safe, "REST API", deadline).await?;
             if status != StatusCode::UNAUTHORIZED {
                 return Ok((status, body));
             }
@@ -373,40 +258,8 @@ impl SalesforceClient {
                 )));
             }
             tracing::info!("Salesforce session expired; logging in again");
-            self.invalidate(&session).await;
+            self.sessions.invalidate(&session).await;
             renewed = true;
-        }
-    }
-
-    /// One HTTP exchange under the retry policy: transient statuses and failed connections are sent again
-    /// while `deadline` allows, and a request cut mid-way only when it is `idempotent`. Answers the status
-    /// and body of the first answer that is not retried.
-    async fn exchange(
-        &self,
-        request: impl Fn() -> RequestBuilder,
-        idempotent: bool,
-        peer: &str,
-        deadline: Instant,
-    ) -> Result<(StatusCode, Vec<u8>), SalesforceError> {
-        let mut retry = Retry::until(deadline);
-        loop {
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            let failure = match request().send().await {
-                Ok(response) if is_transient(response.status()) => {
-                    format!("{peer} HTTP {}", response.status().as_u16())
-                }
-                Ok(response) => {
-                    let status = response.status();
-                    match response.bytes().await {
-                        Ok(body) => return Ok((status, body.into())),
-                        Err(error) if idempotent => transport_failure(peer, &error),
-                        Err(error) => return Err(SalesforceError::Unavailable(transport_failure(peer, &error))),
-                    }
-                }
-                Err(error) if may_resend(&error, idempotent) => transport_failure(peer, &error),
-                Err(error) => return Err(SalesforceError::Unavailable(transport_failure(peer, &error))),
-            };
-            retry.pause(failure).await?;
         }
     }
 }
@@ -446,28 +299,5 @@ mod tests {
     fn path_segments_cannot_climb() {
         assert_eq!(percent_encoded("../x/y?z#"), "%2E%2E%2Fx%2Fy%3Fz%23");
         assert_eq!(percent_encoded("5ca32fbd-8f92"), "5ca32fbd-8f92");
-    }
-    #[test]
-    fn token_answers_are_read_in_every_recorded_shape() {
-        // As restforce recorded one from a real org (no token_type, no scope), and as today's client
-        // credentials and JWT answers come (with api_instance_url).
-        let recorded = r#"{"id":"https://login.salesforce.com/id/00Dx0000000BV7z/005x00000012Q9P","issued_at":"1278448832702",
-            "instance_url":"https://na1.salesforce.com","signature":"0CmxinZir53Yex7nE0TD+zMpvIWYGb/bdJh6XfOH6EQ=",
-            "access_token":"00Dx0000000BV7z!AR8AQAxo9UfVkh8AlV0Gomt9Czx9LjHnSSpwBMmbRcgKFmxOtvxjTrKW19ye6PE3Ds1eQz3z8jr3W7_VbWmEu4Q8TVGSTHxs"}"#;
-        let today = r#"{"access_token":"00D!AQ","signature":"c2ln","scope":"api","instance_url":"https://acme.my.salesforce.com",
-            "id":"https://login.salesforce.com/id/00D/005","token_type":"Bearer","issued_at":"1764000000000",
-            "api_instance_url":"https://api.salesforce.com"}"#;
-        for body in [recorded, today] {
-            let token: TokenAnswer = serde_json::from_str(body).expect("read");
-            assert!(token.instance_url.starts_with("https://") && !token.access_token.is_empty());
-            assert!(token.id.is_some_and(|id| id.contains("/id/")));
-        }
-        let refusal: OAuthError = serde_json::from_str(
-            r#"{"error":"invalid_grant","error_description":"authentication failure - Invalid Password"}"#,
-        )
-        .expect("read");
-        assert_eq!(refusal.error, "invalid_grant");
-        let bare: OAuthError = serde_json::from_str(r#"{"error":"invalid_client"}"#).expect("no description");
-        assert_eq!(bare.error_description, None);
     }
 }

@@ -2,9 +2,10 @@
 //! URL, a SOSL or SOQL string or a REST body, and what a failure means (its error type, whether to retry,
 //! what to fix, when a record is gone) is said here, in `error`.
 //!
-//! - `client`: one OAuth session per container, renewed once on `401`; `credentials`: the client
-//!   credentials or the JWT bearer login (`jwt`: the RS256 assertion), or a Secrets Manager secret read once; `refusal`: a refused login is not retried for
-//!   30 s; `retry`: the one retry policy of every request.
+//! - `client`: REST calls in the container's one session, renewed once on `401`; `session`: holding it
+//!   and asking the token endpoint for it; `transport`: every HTTP exchange, under `retry`'s one policy,
+//!   counted; `credentials`: the client credentials or the JWT bearer login (`jwt`: the RS256 assertion),
+//!   or a Secrets Manager secret read once; `refusal`: a refused login is not asked again for 30 s.
 //! - `shape`: the org's phone fields and person accounts, learned from `describe` once per container;
 //!   `search`: the phone search and the email query; `cases`: reading and creating cases; `owners`: the
 //!   agent's user and the case's owner; `describe`: the org's versions and describes (the setup check).
@@ -27,8 +28,10 @@ mod owners;
 mod refusal;
 mod retry;
 mod search;
+mod session;
 mod shape;
 mod soql;
+mod transport;
 
 use std::future::Future;
 use std::time::SystemTime;

@@ -1,0 +1,75 @@
+//! The HTTP exchange every Salesforce request goes through, the token request included: one reqwest
+//! client per container, the one retry policy (`retry`), and a count of every request sent.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::{RequestBuilder, StatusCode};
+use tokio::time::Instant;
+
+use super::SalesforceError;
+use super::retry::{Retry, is_transient, may_resend, transport_failure};
+
+pub(super) struct Transport {
+    http: reqwest::Client,
+    requests: AtomicU64,
+}
+
+impl Transport {
+    /// Builds the HTTP client. Sends nothing.
+    pub(super) fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(50))
+            .user_agent(concat!("connect-case-handoff/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_else(|error| {
+                // Only the TLS setup can fail here; say so, and go on with reqwest's own settings (without
+                // TCP_NODELAY and the idle timeout that matches Salesforce's, each request may be slower).
+                tracing::error!(error = %error, "could not build the HTTP client as configured; using reqwest's defaults");
+                reqwest::Client::new()
+            });
+        Self { http, requests: AtomicU64::new(0) }
+    }
+
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// HTTP requests sent so far, token requests and retries included.
+    pub(super) fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// One HTTP exchange under the retry policy: transient statuses and failed connections are sent again
+    /// while `deadline` allows, and a request cut mid-way only when it is `idempotent`. Answers the status
+    /// and body of the first answer that is not retried.
+    pub(super) async fn exchange(
+        &self,
+        request: impl Fn() -> RequestBuilder,
+        idempotent: bool,
+        peer: &str,
+        deadline: Instant,
+    ) -> Result<(StatusCode, Vec<u8>), SalesforceError> {
+        let mut retry = Retry::until(deadline);
+        loop {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let failure = match request().send().await {
+                Ok(response) if is_transient(response.status()) => {
+                    format!("{peer} HTTP {}", response.status().as_u16())
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    match response.bytes().await {
+                        Ok(body) => return Ok((status, body.into())),
+                        Err(error) if idempotent => transport_failure(peer, &error),
+                        Err(error) => return Err(SalesforceError::Unavailable(transport_failure(peer, &error))),
+                    }
+                }
+                Err(error) if may_resend(&error, idempotent) => transport_failure(peer, &error),
+                Err(error) => return Err(SalesforceError::Unavailable(transport_failure(peer, &error))),
+            };
+            retry.pause(failure).await?;
+        }
+    }
+}
