@@ -226,7 +226,7 @@ impl Configured {
                     "the run-as user cannot see VoiceCall.RelatedRecordId: give its permission set Read and Edit on VoiceCall",
                 );
             }
-            Err(error) if error.has_code("NOT_FOUND") => {
+            Err(error) if error.is_unknown_object() => {
                 "the org has no VoiceCall (not a Salesforce Voice org)".to_owned()
             }
             Err(error) => return fail(Check::LegRecords, format!("could not describe VoiceCall ({error})")),

@@ -255,18 +255,13 @@ fn takes_owner(record: &ContactRecord, case: &LegCase, facts: &LegFacts, rules: 
     rules.first_agent_owns && record.is_first_leg() && still_the_run_as_users && !reused
 }
 
-/// Whether a failure may pass if the records come again: Salesforce out, the login failing, a limit.
-fn worth_retrying(error: &SalesforceError) -> bool {
-    matches!(error, SalesforceError::Unavailable(_) | SalesforceError::Authentication(_)) || error.is_retryable()
-}
-
 fn fail_all<'a>(
     report: &mut BatchReport,
     legs: impl Iterator<Item = &'a Leg<'a>>,
     error: &SalesforceError,
     what: &str,
 ) {
-    let retry = worth_retrying(error);
+    let retry = error.may_pass_later();
     tracing::error!(error_type = error.error_type(), error = %error, retry, "{what}");
     for leg in legs {
         if retry {
@@ -295,12 +290,12 @@ fn settle<'a>(
         match (answer, write) {
             (Ok(_), Write::Owner) => report.owners += 1,
             (Ok(_), Write::Task | Write::VoiceCall) => report.written += 1,
-            (Err(codes), _) if codes.iter().any(|c| c == "UNABLE_TO_LOCK_ROW" || c == "REQUEST_LIMIT_EXCEEDED") => {
-                tracing::warn!(contact_id = %leg.record.contact_id, codes = %codes.join(", "), "a record could not be written now; it comes again");
+            (Err(refused), _) if refused.is_transient() => {
+                tracing::warn!(contact_id = %leg.record.contact_id, codes = %refused, "a record could not be written now; it comes again");
                 report.retry.extend(leg.sequence_numbers.iter().map(|s| (*s).to_owned()));
             }
-            (Err(codes), _) => {
-                tracing::error!(contact_id = %leg.record.contact_id, codes = %codes.join(", "), "Salesforce refused to write a leg");
+            (Err(refused), _) => {
+                tracing::error!(contact_id = %leg.record.contact_id, codes = %refused, "Salesforce refused to write a leg");
                 report.refused += 1;
             }
         }

@@ -79,7 +79,7 @@ async fn write_case(
     let key = event.initial_contact_id.as_str();
     match store.create_case(fields, Some((field, key)), deadline).await {
         Ok(case) => Ok(WrittenCase { case, created: true }),
-        Err(error) if error.has_code("DUPLICATE_VALUE") => match store.read_case_by_key(field, key, deadline).await? {
+        Err(error) if error.is_taken_key() => match store.read_case_by_key(field, key, deadline).await? {
             Some(case) => Ok(WrittenCase { case, created: false }),
             // Taken by a case this user cannot read back (in the recycle bin, say): the agent still gets one.
             None => {

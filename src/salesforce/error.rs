@@ -49,6 +49,36 @@ impl CompositePart {
     }
 }
 
+/// One record Salesforce refused to write (a part of a collection request), as data: its error codes,
+/// never its message (which can echo the values written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub codes: Vec<String>,
+}
+
+impl Refused {
+    pub(super) fn new(codes: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
+        Self { codes: codes.into_iter().map(|code| printable(code.as_ref())).collect() }
+    }
+
+    /// Whether writing the record again later may well succeed: another write held its row, or the org
+    /// was over a limit.
+    pub fn is_transient(&self) -> bool {
+        self.codes.iter().any(|code| TRANSIENT_CODES.contains(&code.as_str()))
+    }
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&shown_codes(&self.codes))
+    }
+}
+
+/// Codes with which the org says "not now": the same write may pass later.
+const TRANSIENT_CODES: [&str; 2] = ["UNABLE_TO_LOCK_ROW", "REQUEST_LIMIT_EXCEEDED"];
+/// The code of a query, write or describe naming an object the org does not have.
+const UNKNOWN_OBJECT_CODE: &str = "INVALID_TYPE";
+
 /// Error codes as a message shows them: joined, or a note that the org gave none.
 fn shown_codes(codes: &[String]) -> String {
     if codes.is_empty() { "(no error code)".to_owned() } else { codes.join(", ") }
@@ -241,18 +271,41 @@ impl SalesforceError {
         }
     }
 
-    /// Whether the same request may well succeed if sent again soon: an outage or an org over its request
-    /// limit, not a refusal or an answer we cannot read.
+    /// Whether the same request may well succeed if sent again soon (a flow's re-invoke): an outage, an
+    /// org over its request limit, a row another write held; not a refusal or an answer we cannot read.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Unavailable(_) => true,
-            Self::Rejected { .. } => self.has_code("REQUEST_LIMIT_EXCEEDED"),
+            Self::Rejected { codes, .. } => Refused { codes: codes.clone() }.is_transient(),
             Self::Authentication(_) | Self::Protocol(_) | Self::Configuration(_) => false,
         }
     }
 
+    /// Whether the same work may pass if it comes again later (a stream's record delivered again): what
+    /// [`is_retryable`](Self::is_retryable) says, and a login that fails now, which a fixed secret or the
+    /// end of a refusal's pause can mend before the stream's retries run out.
+    pub fn may_pass_later(&self) -> bool {
+        self.is_retryable() || matches!(self, Self::Authentication(_))
+    }
+
+    /// Whether the org has no such object: a describe answered `404 NOT_FOUND`, or a query or write
+    /// `INVALID_TYPE` (a `VoiceCall` outside a Salesforce Voice org, say).
+    pub fn is_unknown_object(&self) -> bool {
+        match self {
+            Self::Rejected { status: 404, codes, .. } => codes.iter().any(|c| c == "NOT_FOUND"),
+            Self::Rejected { status: 400, codes, .. } => codes.iter().any(|c| c == UNKNOWN_OBJECT_CODE),
+            _ => false,
+        }
+    }
+
+    /// Whether the org refused a record because a unique field's value is taken (`DUPLICATE_VALUE`): with
+    /// the call's external id, the call's case exists already.
+    pub fn is_taken_key(&self) -> bool {
+        self.has_code("DUPLICATE_VALUE")
+    }
+
     /// Whether the org refused the request with `code` among its error codes.
-    pub fn has_code(&self, code: &str) -> bool {
+    pub(super) fn has_code(&self, code: &str) -> bool {
         matches!(self, Self::Rejected { codes, .. } if codes.iter().any(|c| c == code))
     }
 
@@ -349,6 +402,26 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_says_whether_it_may_pass_later_and_whether_its_object_exists() {
+        assert!(Refused::new(["UNABLE_TO_LOCK_ROW"]).is_transient());
+        assert!(Refused::new(["FIELD_CUSTOM_VALIDATION_EXCEPTION", "REQUEST_LIMIT_EXCEEDED"]).is_transient());
+        assert!(!Refused::new(["INVALID_CROSS_REFERENCE_KEY"]).is_transient());
+        assert_eq!(Refused::new(["BAD\"}CODE"]).to_string(), "BADCODE");
+        assert_eq!(Refused::new(Vec::<String>::new()).to_string(), "(no error code)");
+        let rejected =
+            |status: u16, code: &str| SalesforceError::Rejected { status, codes: vec![code.into()], part: None };
+        // A describe of an object the org lacks, and a query of one: the batch and the setup check agree.
+        assert!(rejected(404, "NOT_FOUND").is_unknown_object());
+        assert!(rejected(400, "INVALID_TYPE").is_unknown_object());
+        assert!(!rejected(400, "INVALID_FIELD").is_unknown_object());
+        assert!(!rejected(403, "INSUFFICIENT_ACCESS").is_unknown_object());
+        assert!(
+            rejected(400, "UNABLE_TO_LOCK_ROW").is_retryable() && rejected(400, "UNABLE_TO_LOCK_ROW").may_pass_later()
+        );
+        assert!(rejected(400, "DUPLICATE_VALUE").is_taken_key());
+    }
+
+    #[test]
     fn one_rule_says_a_record_is_gone() {
         let body = |code: &str| json!([{"message": "m", "errorCode": code}]);
         assert!(record_is_gone(StatusCode::NOT_FOUND, &body("NOT_FOUND")));
@@ -395,6 +468,8 @@ mod tests {
         assert!(limit.is_retryable());
         let refusal = SalesforceError::Rejected { status: 400, codes: vec!["INVALID_FIELD".into()], part: None };
         assert_eq!((refusal.error_type(), refusal.is_retryable()), ("SalesforceRequestRejected", false));
+        assert!(!refusal.may_pass_later());
+        assert!(refused(None).may_pass_later() && !refused(None).is_retryable(), "a stream waits out a login");
         assert_eq!(
             AuthFailure::new(AuthStage::TokenEndpoint, Some("bad\"}code"), "").oauth_error.as_deref(),
             Some("badcode")

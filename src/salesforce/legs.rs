@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::client::{ApiRequest, QueryAnswer, percent_encoded};
-use super::error::{printable, unexpected};
+use super::error::unexpected;
 use super::soql::string_literal;
-use super::{CaseId, LegStore, SalesforceClient, SalesforceError, SalesforceId};
+use super::{CaseId, LegStore, Refused, SalesforceClient, SalesforceError, SalesforceId};
 
 /// What the org holds for a batch's legs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,8 +73,8 @@ pub struct LegQuery<'a> {
 const CLOSED_STATUSES: &str =
     "SELECT ApiName, MasterLabel, IsDefault, SortOrder FROM TaskStatus WHERE IsClosed = true ORDER BY SortOrder";
 
-/// One record of a collection request: written, or refused with the org's error codes.
-pub type Written = Result<String, Vec<String>>;
+/// One record of a collection request: written (its id), or refused.
+pub type Written = Result<String, Refused>;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -188,7 +188,7 @@ impl LegStore for SalesforceClient {
         }
         facts.tasks = records(part("tasks"), "tasks")?.unwrap_or_default();
         facts.voice_calls = match part("calls") {
-            Some(answer) if is_unknown_object(answer) => {
+            Some(answer) if part_error(answer).is_some_and(|error| error.is_unknown_object()) => {
                 let _ = self.legs.voice_calls.set(false);
                 None
             }
@@ -260,7 +260,7 @@ impl SalesforceClient {
             .into_iter()
             .map(|answer| match (answer.success, answer.id) {
                 (true, Some(id)) => Ok(id),
-                _ => Err(answer.errors.iter().map(|e| printable(&e.status_code)).collect()),
+                _ => Err(Refused::new(answer.errors.iter().map(|e| e.status_code.as_str()))),
             })
             .collect())
     }
@@ -275,22 +275,21 @@ fn chosen_status(closed: &[StatusRow]) -> Option<String> {
 /// A composite part's `records`, or `None` when the part was not asked; a failed part is the org's error.
 fn records<T: DeserializeOwned>(answer: Option<&Value>, reference: &str) -> Result<Option<Vec<T>>, SalesforceError> {
     let Some(answer) = answer else { return Ok(None) };
-    let status = answer.get("httpStatusCode").and_then(Value::as_u64).unwrap_or(0);
-    let body = answer.get("body").cloned().unwrap_or(Value::Null);
-    let status =
-        reqwest::StatusCode::from_u16(u16::try_from(status).unwrap_or(0)).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
-    if !status.is_success() {
-        return Err(unexpected(status, &body));
+    if let Some(error) = part_error(answer) {
+        return Err(error);
     }
+    let body = answer.get("body").cloned().unwrap_or(Value::Null);
     let answer: QueryAnswer<T> = serde_json::from_value(body)
         .map_err(|_| SalesforceError::Protocol(format!("the {reference} query answer is not the documented JSON")))?;
     Ok(Some(answer.records))
 }
 
-/// An org without the object answers its query `INVALID_TYPE`.
-fn is_unknown_object(answer: &Value) -> bool {
-    answer.get("httpStatusCode").and_then(Value::as_u64) == Some(400)
-        && answer.pointer("/body/0/errorCode").and_then(Value::as_str) == Some("INVALID_TYPE")
+/// A failed composite part's error; `None` for a part that succeeded.
+fn part_error(answer: &Value) -> Option<SalesforceError> {
+    let status = answer.get("httpStatusCode").and_then(Value::as_u64).unwrap_or(0);
+    let status =
+        reqwest::StatusCode::from_u16(u16::try_from(status).unwrap_or(0)).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
+    (!status.is_success()).then(|| unexpected(status, answer.get("body").unwrap_or(&Value::Null)))
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ pub use credentials::{CredentialSource, Flow, Login};
 /// Only the cores' tests build a refusal by hand; the function reads it through `is_refused_create`.
 #[cfg(test)]
 pub use error::CompositePart;
-pub use error::SalesforceError;
+pub use error::{Refused, SalesforceError};
 pub use fields::is_field_api_name;
 pub use id::{CaseId, SalesforceId};
 pub use jwt::{DEFAULT_AUDIENCE, SigningKey};
