@@ -3,13 +3,12 @@
 
 use std::time::SystemTime;
 
-use reqwest::StatusCode;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, ApiResponse, Language, percent_encoded};
-use super::error::{CompositePart, has_code, record_is_gone, unexpected};
+use super::client::{ApiRequest, Language, percent_encoded};
+use super::error::{CompositePart, record_is_gone, unexpected};
 use super::soql::{datetime_literal, string_literal};
 use super::{CaseId, CaseStore, KeyedCases, SalesforceClient, SalesforceError, SalesforceId};
 
@@ -83,20 +82,25 @@ impl CaseStore for SalesforceClient {
         if let Some((field, value)) = key {
             body.insert(field.to_owned(), value.into());
         }
-        let mut write = json!({
-            "method": "POST",
-            "url": self.data_path("/sobjects/Case"),
-            "referenceId": "writeCase",
-            "body": body,
-        });
-        // Salesforce does not say whether a composite request's header reaches its subrequests: the
-        // subrequest carries it too.
-        if !self.assignment_rules_on_create() {
-            write["httpHeaders"] = json!({AUTO_ASSIGN_HEADER: "FALSE"});
-        }
+        let read_back =
+            format!("/sobjects/Case/@{{{}.id}}?fields={CASE_FIELDS}", CompositePart::CaseCreate.reference_id());
         // A create that may have reached the org is sent again only when it carries the call's external
         // id: a second copy is then refused with DUPLICATE_VALUE instead of making a second case.
-        self.write_and_read(write, key.is_some(), deadline).await
+        let composite = self
+            .composite(true)
+            .resend_safe(key.is_some())
+            .assignment_rules(self.assignment_rules_on_create())
+            .post(CompositePart::CaseCreate, "/sobjects/Case", Value::Object(body))
+            .get(CompositePart::CaseReadBack, &read_back);
+        let answer = self.send_composite(composite, deadline).await?;
+        if let Some(failure) = answer.all_or_none_failure() {
+            return Err(failure);
+        }
+        answer
+            .part(CompositePart::CaseReadBack)
+            .ok_or_else(|| SalesforceError::Protocol("the composite answer has no read back".into()))?
+            .record::<CaseRow>(CompositePart::CaseReadBack)?
+            .into_record()
     }
 }
 
@@ -113,46 +117,6 @@ impl SalesforceClient {
             status if record_is_gone(status, &response.body) => Ok(None),
             _ => Err(unexpected(response.status, &response.body)),
         }
-    }
-
-    /// `[write, read @{writeCase.id}]` with allOrNone; answers the case read back.
-    async fn write_and_read(
-        &self,
-        write: Value,
-        resend_safe: bool,
-        deadline: Instant,
-    ) -> Result<CaseRecord, SalesforceError> {
-        let read = json!({
-            "method": "GET",
-            "url": format!("{}?fields={CASE_FIELDS}", self.data_path("/sobjects/Case/@{writeCase.id}")),
-            "referenceId": "readCase",
-        });
-        let body = json!({"allOrNone": true, "compositeRequest": [write, read]});
-        let request = ApiRequest::post(self.data_path("/composite"), &body)
-            .resend_safe(resend_safe)
-            .assignment_rules(self.assignment_rules_on_create());
-        let response = self.send(request, deadline).await?;
-        if !response.status.is_success() {
-            return Err(unexpected(response.status, &response.body));
-        }
-        let parts = response
-            .body
-            .get("compositeResponse")
-            .and_then(Value::as_array)
-            .filter(|parts| parts.len() == 2)
-            .ok_or_else(|| SalesforceError::Protocol("composite answer does not hold two parts".into()))?;
-        let (write_part, read_part) = (sub_response(&parts[0])?, sub_response(&parts[1])?);
-        // With allOrNone, one failing part makes every other answer 400 PROCESSING_HALTED: the cause is in
-        // the part that failed, and only a refused write is worth writing differently.
-        for (part, answer) in [(CompositePart::CaseCreate, &write_part), (CompositePart::CaseReadBack, &read_part)] {
-            if !answer.status.is_success() && !has_code(&answer.body, &["PROCESSING_HALTED"]) {
-                return Err(unexpected(answer.status, &answer.body).in_part(part));
-            }
-        }
-        if !write_part.status.is_success() || !read_part.status.is_success() {
-            return Err(SalesforceError::Protocol("every part of the composite answered PROCESSING_HALTED".into()));
-        }
-        case_record(&read_part.body)
     }
 }
 
@@ -171,31 +135,24 @@ fn open_case_query(contact: &SalesforceId, since: SystemTime, external_id_field:
     )
 }
 
-fn sub_response(part: &Value) -> Result<ApiResponse, SalesforceError> {
-    let status = part
-        .get("httpStatusCode")
-        .and_then(Value::as_u64)
-        .and_then(|code| u16::try_from(code).ok())
-        .and_then(|code| StatusCode::from_u16(code).ok())
-        .ok_or_else(|| SalesforceError::Protocol("composite part has no httpStatusCode".into()))?;
-    Ok(ApiResponse { status, body: part.get("body").cloned().unwrap_or(Value::Null) })
-}
-
-/// A Case row as Salesforce names its fields; the org's own (the external id field) as they come.
+/// A Case row as Salesforce names its fields, whichever of them a read asked for; the org's own (the
+/// external id field) as they come. The one row type of every read of cases.
 #[derive(Debug, Deserialize)]
-struct CaseRow {
+pub(super) struct CaseRow {
     #[serde(rename = "Id")]
-    id: Option<String>,
-    #[serde(rename = "CaseNumber")]
+    pub(super) id: Option<String>,
+    #[serde(rename = "CaseNumber", default)]
     number: Option<String>,
-    #[serde(rename = "ContactId")]
-    contact_id: Option<String>,
-    #[serde(rename = "AccountId")]
+    #[serde(rename = "ContactId", default)]
+    pub(super) contact_id: Option<String>,
+    #[serde(rename = "AccountId", default)]
     account_id: Option<String>,
+    #[serde(rename = "OwnerId", default)]
+    pub(super) owner_id: Option<String>,
     #[serde(rename = "Description", default)]
     description: Option<String>,
     #[serde(flatten)]
-    org_fields: Map<String, Value>,
+    pub(super) org_fields: Map<String, Value>,
 }
 
 impl CaseRow {
@@ -233,6 +190,7 @@ fn case_record(body: &Value) -> Result<CaseRecord, SalesforceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_open_case_query_filters_on_indexed_fields_and_takes_the_newest() {

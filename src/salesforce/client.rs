@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::auth_failure::{AuthFailure, AuthStage};
 use super::credentials::{CredentialSource, Credentials};
-use super::error::{AuthFailure, AuthStage};
 use super::session::Sessions;
 use super::transport::Transport;
 use super::{SalesforceError, SalesforceId};

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tokio::sync::OnceCell;
 
 use super::SalesforceError;
-use super::error::{AuthFailure, AuthStage};
+use super::auth_failure::{AuthFailure, AuthStage};
 use super::jwt::SigningKey;
 
 /// What one login sends, whichever flow.

@@ -5,12 +5,12 @@
 //! names.
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::client::{ApiRequest, QueryAnswer, percent_encoded};
-use super::error::unexpected;
+use super::cases::CaseRow;
+use super::client::ApiRequest;
+use super::error::{CompositePart as Part, unexpected};
 use super::soql::string_literal;
 use super::{CaseId, LegStore, Refused, SalesforceClient, SalesforceError, SalesforceId};
 
@@ -78,16 +78,6 @@ pub type Written = Result<String, Refused>;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct CaseRow {
-    id: String,
-    contact_id: Option<String>,
-    owner_id: Option<String>,
-    #[serde(flatten)]
-    org_fields: serde_json::Map<String, Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct StatusRow {
     api_name: Option<String>,
     master_label: Option<String>,
@@ -116,65 +106,50 @@ fn list(values: impl IntoIterator<Item = impl AsRef<str>>) -> String {
 
 impl LegStore for SalesforceClient {
     async fn read_legs(&self, query: &LegQuery<'_>, deadline: Instant) -> Result<LegFacts, SalesforceError> {
-        let mut parts: Vec<(&str, String)> = Vec::new();
         let key_field = query.external_id_field.map(|f| format!(", {f}")).unwrap_or_default();
+        let case_fields = format!("Id, ContactId, OwnerId{key_field}");
+        let mut reads = self.composite(false).resend_safe(true);
         if !query.case_ids.is_empty() {
             let ids = list(query.case_ids.iter().map(CaseId::as_str));
-            parts.push(("cases", format!("SELECT Id, ContactId, OwnerId{key_field} FROM Case WHERE Id IN ({ids})")));
+            reads = reads.query(Part::Cases, &format!("SELECT {case_fields} FROM Case WHERE Id IN ({ids})"));
         }
         if let (Some(field), false) = (query.external_id_field, query.keys.is_empty()) {
             let keys = list(&query.keys);
-            parts.push((
-                "keyed",
-                format!("SELECT Id, ContactId, OwnerId{key_field} FROM Case WHERE {field} IN ({keys})"),
-            ));
+            reads = reads.query(Part::KeyedCases, &format!("SELECT {case_fields} FROM Case WHERE {field} IN ({keys})"));
         }
         if !query.contact_ids.is_empty() {
             let legs = list(&query.contact_ids);
-            parts.push(("tasks", format!("SELECT Id, CallObject, Description FROM Task WHERE CallObject IN ({legs})")));
+            reads = reads.query(
+                Part::Tasks,
+                &format!("SELECT Id, CallObject, Description FROM Task WHERE CallObject IN ({legs})"),
+            );
             if self.legs.voice_calls.get() != Some(&false) {
-                parts.push((
-                    "calls",
-                    format!("SELECT Id, VendorCallKey, RelatedRecordId FROM VoiceCall WHERE VendorCallKey IN ({legs})"),
-                ));
+                reads = reads.query(
+                    Part::VoiceCalls,
+                    &format!(
+                        "SELECT Id, VendorCallKey, RelatedRecordId FROM VoiceCall WHERE VendorCallKey IN ({legs})"
+                    ),
+                );
             }
         }
         if !query.usernames.is_empty() {
             let field = query.user_field;
             let names = list(&query.usernames);
-            parts.push((
-                "users",
-                format!("SELECT Id, {field} FROM User WHERE IsActive = true AND {field} IN ({names})"),
-            ));
+            reads = reads.query(
+                Part::Users,
+                &format!("SELECT Id, {field} FROM User WHERE IsActive = true AND {field} IN ({names})"),
+            );
         }
         if self.legs.closed_status.get().is_none() {
-            parts.push(("statuses", CLOSED_STATUSES.to_owned()));
+            reads = reads.query(Part::TaskStatuses, CLOSED_STATUSES);
         }
-        let requests: Vec<Value> = parts
-            .iter()
-            .map(|(reference, soql)| {
-                let url = format!("{}?q={}", self.data_path("/query"), percent_encoded(soql));
-                json!({"method": "GET", "url": url, "referenceId": reference})
-            })
-            .collect();
-        let body = json!({"allOrNone": false, "compositeRequest": requests});
-        let response =
-            self.send(ApiRequest::post(self.data_path("/composite"), &body).resend_safe(true), deadline).await?;
-        if !response.status.is_success() {
-            return Err(unexpected(response.status, &response.body));
-        }
-        let answers = response
-            .body
-            .get("compositeResponse")
-            .and_then(Value::as_array)
-            .ok_or_else(|| SalesforceError::Protocol("composite answer has no compositeResponse".into()))?;
-        let part =
-            |reference: &str| answers.iter().find(|a| a.get("referenceId").and_then(Value::as_str) == Some(reference));
+        let answer = self.send_composite(reads, deadline).await?;
+
         let mut facts = LegFacts { run_as_user: self.run_as_user(deadline).await?, ..LegFacts::default() };
-        for reference in ["cases", "keyed"] {
-            for row in records::<CaseRow>(part(reference), reference)?.unwrap_or_default() {
+        for part in [Part::Cases, Part::KeyedCases] {
+            for row in answer.rows::<CaseRow>(part)?.unwrap_or_default() {
                 let key = query.external_id_field.and_then(|f| row.org_fields.get(f)).and_then(Value::as_str);
-                let Some(id) = CaseId::parse(&row.id) else { continue };
+                let Some(id) = row.id.as_deref().and_then(CaseId::parse) else { continue };
                 if facts.cases.iter().any(|c| c.id == id) {
                     continue;
                 }
@@ -186,19 +161,19 @@ impl LegStore for SalesforceClient {
                 });
             }
         }
-        facts.tasks = records(part("tasks"), "tasks")?.unwrap_or_default();
-        facts.voice_calls = match part("calls") {
-            Some(answer) if part_error(answer).is_some_and(|error| error.is_unknown_object()) => {
+        facts.tasks = answer.rows(Part::Tasks)?.unwrap_or_default();
+        facts.voice_calls = match answer.part(Part::VoiceCalls) {
+            Some(calls) if calls.error(Part::VoiceCalls).is_some_and(|error| error.is_unknown_object()) => {
                 let _ = self.legs.voice_calls.set(false);
                 None
             }
-            Some(answer) => {
+            Some(calls) => {
                 let _ = self.legs.voice_calls.set(true);
-                records(Some(answer), "calls")?
+                Some(calls.records(Part::VoiceCalls)?)
             }
             None => None,
         };
-        let users: Vec<serde_json::Map<String, Value>> = records(part("users"), "users")?.unwrap_or_default();
+        let users: Vec<serde_json::Map<String, Value>> = answer.rows(Part::Users)?.unwrap_or_default();
         facts.users = users
             .iter()
             .filter_map(|row| {
@@ -207,7 +182,7 @@ impl LegStore for SalesforceClient {
                 Some((id, value.to_owned()))
             })
             .collect();
-        if let Some(rows) = records::<StatusRow>(part("statuses"), "statuses")? {
+        if let Some(rows) = answer.rows::<StatusRow>(Part::TaskStatuses)? {
             let name = chosen_status(&rows)
                 .ok_or_else(|| SalesforceError::Protocol("the org has no closed Task status".into()))?;
             let _ = self.legs.closed_status.set(name);
@@ -272,29 +247,10 @@ fn chosen_status(closed: &[StatusRow]) -> Option<String> {
     chosen.api_name.clone().or_else(|| chosen.master_label.clone())
 }
 
-/// A composite part's `records`, or `None` when the part was not asked; a failed part is the org's error.
-fn records<T: DeserializeOwned>(answer: Option<&Value>, reference: &str) -> Result<Option<Vec<T>>, SalesforceError> {
-    let Some(answer) = answer else { return Ok(None) };
-    if let Some(error) = part_error(answer) {
-        return Err(error);
-    }
-    let body = answer.get("body").cloned().unwrap_or(Value::Null);
-    let answer: QueryAnswer<T> = serde_json::from_value(body)
-        .map_err(|_| SalesforceError::Protocol(format!("the {reference} query answer is not the documented JSON")))?;
-    Ok(Some(answer.records))
-}
-
-/// A failed composite part's error; `None` for a part that succeeded.
-fn part_error(answer: &Value) -> Option<SalesforceError> {
-    let status = answer.get("httpStatusCode").and_then(Value::as_u64).unwrap_or(0);
-    let status =
-        reqwest::StatusCode::from_u16(u16::try_from(status).unwrap_or(0)).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
-    (!status.is_success()).then(|| unexpected(status, answer.get("body").unwrap_or(&Value::Null)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::salesforce::client::percent_encoded;
 
     #[test]
     fn query_values_are_percent_encoded_whole() {

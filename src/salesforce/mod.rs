@@ -10,13 +10,17 @@
 //!   `search`: the phone search and the email query; `cases`: reading and creating cases; `owners`: the
 //!   agent's user and the case's owner; `describe`: the org's versions and describes (the setup check).
 //! - `id`: validated record ids; `fields`: API-name rules; `soql`: string literals; `error`: the error
-//!   type and what it means.
+//!   type and what it means; `auth_failure`: why a login failed and what to fix; `codes`: the org's error
+//!   bodies read down to their codes; `composite`: building and reading `/composite` requests.
 //!
 //! The three small traits below are what the decision core needs from the org; [`SalesforceClient`]
 //! implements each of them directly, and the core's unit tests implement them in memory.
 
+mod auth_failure;
 mod cases;
 mod client;
+mod codes;
+mod composite;
 mod credentials;
 mod describe;
 mod error;

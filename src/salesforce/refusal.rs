@@ -43,7 +43,7 @@ impl Refusals {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::salesforce::error::{AuthFailure, AuthStage};
+    use crate::salesforce::auth_failure::{AuthFailure, AuthStage};
 
     fn refused() -> Result<(), SalesforceError> {
         Err(SalesforceError::Authentication(AuthFailure::new(

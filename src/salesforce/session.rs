@@ -8,8 +8,9 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use super::auth_failure::{AuthFailure, Refusal};
+use super::codes::printable;
 use super::credentials::{Credentials, Login};
-use super::error::{AuthFailure, Refusal, printable};
 use super::jwt;
 use super::refusal::Refusals;
 use super::transport::Transport;
