@@ -2,22 +2,22 @@
 //! the leg's VoiceCall linked to the case), the newest record winning, and the first agent made the owner
 //! when the contact event that should have done it was lost. A batch reads everything it needs in one
 //! request and writes in at most two, whatever its size; Connect is never asked (the record carries the
-//! attributes and the agent's username). The decision logic over the small [`LegStore`] trait.
+//! attributes and the agent's username).
+//!
+//! `write_legs` gathers each leg's newest record, then for each chunk of legs: read ([`LegStore`]), plan
+//! (`plan`, pure), write ([`LegStore`]), settle (the outcomes into a [`BatchReport`]). `task` says what a
+//! leg's Task holds.
 
+mod plan;
 mod task;
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
-use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::call_case::CallCase;
-use crate::connect::{CASE_ID_ATTRIBUTE, ContactRecord, RecordBatch};
-use crate::salesforce::{CaseId, LegCase, LegFacts, LegQuery, LegStore, SalesforceError, SalesforceId, Written};
-
-use task::held_update;
-#[cfg(test)]
-use task::{description, subject};
+use crate::connect::{ContactRecord, RecordBatch};
+use crate::salesforce::{LegStore, LegWrite, SalesforceError, WriteOutcome};
 
 /// How a deployment writes legs.
 #[derive(Debug, Clone)]
@@ -57,13 +57,6 @@ struct Leg<'a> {
     sequence_numbers: Vec<&'a str>,
 }
 
-/// One write and the leg it belongs to.
-enum Write {
-    Task,
-    VoiceCall,
-    Owner,
-}
-
 /// Writes a batch's legs onto their cases. Never fails: what could not be written and may be written
 /// later is in [`BatchReport::retry`].
 pub async fn write_legs(
@@ -92,14 +85,19 @@ pub async fn write_legs(
             report.skipped += 1;
             continue;
         }
-        let leg =
-            legs.entry(contact.contact_id.as_str()).or_insert(Leg { record: contact, sequence_numbers: Vec::new() });
-        leg.sequence_numbers.push(&record.sequence_number);
-        if contact.last_update() >= leg.record.last_update() && !std::ptr::eq(contact, leg.record) {
-            leg.record = contact;
-        }
-        if leg.sequence_numbers.len() > 1 {
-            report.skipped += 1;
+        // Within a batch, the newest record of a leg is the one written (the later one of two as new).
+        match legs.entry(contact.contact_id.as_str()) {
+            Entry::Vacant(entry) => {
+                entry.insert(Leg { record: contact, sequence_numbers: vec![&record.sequence_number] });
+            }
+            Entry::Occupied(mut entry) => {
+                let leg = entry.get_mut();
+                leg.sequence_numbers.push(&record.sequence_number);
+                if contact.last_update() >= leg.record.last_update() {
+                    leg.record = contact;
+                }
+                report.skipped += 1;
+            }
         }
     }
     // Lambda may be configured for larger batches than the template's 100: each 100 legs are read and
@@ -116,6 +114,7 @@ pub async fn write_legs(
 /// Legs read and written together: up to two writes each stay within a collection's 200 records.
 const LEGS_PER_READ: usize = 100;
 
+/// One chunk of legs: read, plan, write, settle.
 async fn write_chunk(
     store: &impl LegStore,
     legs: &[Leg<'_>],
@@ -123,218 +122,52 @@ async fn write_chunk(
     deadline: Instant,
     report: &mut BatchReport,
 ) {
-    let case_attribute = |leg: &Leg<'_>| leg.record.attributes.get(CASE_ID_ATTRIBUTE).and_then(|id| CaseId::parse(id));
-    let mut query = LegQuery { user_field: &rules.user_field, ..LegQuery::default() };
-    for leg in legs {
-        match case_attribute(leg) {
-            Some(id) => query.case_ids.push(id),
-            None if rules.external_id_field.is_some() => query.keys.push(leg.record.call_id()),
-            None => {}
-        }
-        query.contact_ids.push(&leg.record.contact_id);
-        if let Some(username) = leg.record.agent.as_ref().and_then(|a| a.username.as_deref()) {
-            query.usernames.push(username);
-        }
-    }
-    query.external_id_field = rules.external_id_field.as_deref();
-    let mut seen = std::collections::HashSet::new();
-    query.case_ids.retain(|id| seen.insert(id.clone()));
-    query.keys.sort_unstable();
-    query.keys.dedup();
-    query.usernames.sort_unstable();
-    query.usernames.dedup();
-    let facts = match store.read_legs(&query, deadline).await {
+    let facts = match store.read_legs(&plan::reads(legs, rules), deadline).await {
         Ok(facts) => facts,
         Err(error) => {
-            fail_all(report, legs.iter(), &error, "could not read the batch's cases and Tasks");
+            tracing::error!(error_type = error.error_type(), error = %error, "could not read the batch's cases and Tasks");
+            for leg in legs {
+                fail(report, leg, &error);
+            }
             return;
         }
     };
-
-    let mut creates: Vec<(Value, &Leg<'_>)> = Vec::new();
-    let mut updates: Vec<(Value, &Leg<'_>, Write)> = Vec::new();
-    for leg in legs {
-        let Some(case) = case_of(leg, &facts, case_attribute(leg), rules) else {
-            tracing::info!(contact_id = %leg.record.contact_id, "a contact record with no case this function made: skipped");
-            report.skipped += 1;
-            continue;
-        };
-        let owner = user_of(leg.record, &facts);
-        if let Some(calls) = &facts.voice_calls
-            && let Some(call) = calls.iter().find(|c| c.vendor_call_key.as_deref() == Some(&leg.record.contact_id))
-        {
-            let related = call.related_record_id.as_deref().and_then(SalesforceId::parse);
-            match related {
-                None => updates.push((
-                    json!({"attributes": {"type": "VoiceCall"}, "Id": call.id, "RelatedRecordId": case.id.as_str()}),
-                    leg,
-                    Write::VoiceCall,
-                )),
-                Some(related) if related.as_str() == case.id.as_str() => report.unchanged += 1,
-                Some(_) => {
-                    tracing::warn!(contact_id = %leg.record.contact_id, "the leg's VoiceCall is related to another record; left as it is");
-                    report.unchanged += 1;
-                }
-            }
-        } else {
-            // The leg's Task of ours, with the record update it holds.
-            let ours = facts
-                .tasks
-                .iter()
-                .filter(|t| t.call_object.as_deref() == Some(&leg.record.contact_id))
-                .find_map(|t| held_update(t.description.as_deref()).map(|held| (t, held)));
-            let who = case.contact_id.as_ref().map(SalesforceId::as_str);
-            let owner = owner.as_ref().map(SalesforceId::as_str);
-            match ours {
-                Some((_, held)) if held >= leg.record.last_update() => {
-                    report.unchanged += 1;
-                }
-                Some((ours, _)) => {
-                    let mut fields =
-                        task::fields(leg.record, case.id.as_str(), who, owner, &facts.closed_status, false);
-                    fields.insert("Id".into(), ours.id.clone().into());
-                    fields.insert("attributes".into(), json!({"type": "Task"}));
-                    updates.push((Value::Object(fields), leg, Write::Task));
-                }
-                None => {
-                    let mut fields = task::fields(leg.record, case.id.as_str(), who, owner, &facts.closed_status, true);
-                    fields.insert("attributes".into(), json!({"type": "Task"}));
-                    creates.push((Value::Object(fields), leg));
-                }
-            }
-        }
-        if let Some(owner) = owner
-            && takes_owner(leg.record, case, &facts, rules)
-        {
-            updates.push((
-                json!({"attributes": {"type": "Case"}, "Id": case.id.as_str(), "OwnerId": owner.as_str()}),
-                leg,
-                Write::Owner,
-            ));
-        }
-    }
-
-    let bodies: Vec<Value> = creates.iter().map(|(body, _)| body.clone()).collect();
-    let created = store.create_records(&bodies, deadline).await;
-    settle(report, created, creates.iter().map(|(_, leg)| (*leg, &Write::Task)), "create Tasks");
-    let bodies: Vec<Value> = updates.iter().map(|(body, _, _)| body.clone()).collect();
-    let updated = store.update_records(&bodies, deadline).await;
-    settle(report, updated, updates.iter().map(|(_, leg, write)| (*leg, write)), "update Tasks, VoiceCalls and owners");
-}
-
-/// The leg's case: the one its `SfdcCaseId` names, else the one holding its call's id.
-fn case_of<'f>(leg: &Leg<'_>, facts: &'f LegFacts, attribute: Option<CaseId>, rules: &LegRules) -> Option<&'f LegCase> {
-    match attribute {
-        Some(id) => facts.cases.iter().find(|c| c.id == id),
-        None if rules.external_id_field.is_some() => {
-            facts.cases.iter().find(|c| c.key.as_deref() == Some(leg.record.call_id()))
-        }
-        None => None,
+    let plan = plan::plan(legs, &facts, rules);
+    report.unchanged += plan.unchanged;
+    report.skipped += plan.skipped;
+    let writes: Vec<LegWrite> = plan.writes.iter().map(|(_, write)| write.clone()).collect();
+    let outcomes = store.write_legs(&writes, deadline).await;
+    for ((index, write), outcome) in plan.writes.iter().zip(outcomes) {
+        settle(report, &legs[*index], write, outcome);
     }
 }
 
-/// The one active user whose owner field is the leg's agent's username.
-fn user_of(record: &ContactRecord, facts: &LegFacts) -> Option<SalesforceId> {
-    let username = record.agent.as_ref()?.username.as_deref()?;
-    let mut users = facts.users.iter().filter(|(_, value)| value.eq_ignore_ascii_case(username));
-    match (users.next(), users.next()) {
-        (Some((id, _)), None) => Some(id.clone()),
-        _ => None,
+/// A leg whose write could not be sent: delivered again when the failure may pass, else refused.
+fn fail(report: &mut BatchReport, leg: &Leg<'_>, error: &SalesforceError) {
+    if error.may_pass_later() {
+        report.retry.extend(leg.sequence_numbers.iter().map(|s| (*s).to_owned()));
+    } else {
+        report.refused += 1;
     }
 }
 
-/// Whether the first leg's record makes its agent the case's owner: the contact event was lost (the
-/// run-as user still owns the case), the case was made for this call (not a repeat caller's reused one),
-/// and the deployment gives cases to the first agent.
-fn takes_owner(record: &ContactRecord, case: &LegCase, facts: &LegFacts, rules: &LegRules) -> bool {
-    let still_the_run_as_users = match (&facts.run_as_user, case.owner_id.as_deref().and_then(SalesforceId::parse)) {
-        (Some(run_as), Some(owner)) => run_as.as_str() == owner.as_str(),
-        _ => false,
-    };
-    let reused = CallCase::from_attributes(|name| record.attributes.get(name).map(String::as_str)) == CallCase::Reused;
-    rules.first_agent_owns && record.is_first_leg() && still_the_run_as_users && !reused
-}
-
-fn fail_all<'a>(
-    report: &mut BatchReport,
-    legs: impl Iterator<Item = &'a Leg<'a>>,
-    error: &SalesforceError,
-    what: &str,
-) {
-    let retry = error.may_pass_later();
-    tracing::error!(error_type = error.error_type(), error = %error, retry, "{what}");
-    for leg in legs {
-        if retry {
+/// Counts one write's outcome, and keeps the leg's records for a retry when it may pass later.
+fn settle(report: &mut BatchReport, leg: &Leg<'_>, write: &LegWrite, outcome: WriteOutcome) {
+    let contact_id = &leg.record.contact_id;
+    match outcome {
+        WriteOutcome::Written if matches!(write, LegWrite::SetOwner { .. }) => report.owners += 1,
+        WriteOutcome::Written => report.written += 1,
+        WriteOutcome::Refused(refused) if refused.is_transient() => {
+            tracing::warn!(contact_id = %contact_id, codes = %refused, "a record could not be written now; it comes again");
             report.retry.extend(leg.sequence_numbers.iter().map(|s| (*s).to_owned()));
-        } else {
+        }
+        WriteOutcome::Refused(refused) => {
+            tracing::error!(contact_id = %contact_id, codes = %refused, "Salesforce refused to write a leg");
             report.refused += 1;
         }
-    }
-}
-
-/// Counts each record of a collection request, and keeps the ones worth retrying.
-fn settle<'a>(
-    report: &mut BatchReport,
-    answers: Result<Vec<Written>, SalesforceError>,
-    writes: impl Iterator<Item = (&'a Leg<'a>, &'a Write)> + Clone,
-    what: &str,
-) {
-    let answers = match answers {
-        Ok(answers) => answers,
-        Err(error) => {
-            fail_all(report, writes.map(|(leg, _)| leg), &error, &format!("could not {what}"));
-            return;
+        WriteOutcome::NotSent(error) => {
+            tracing::error!(contact_id = %contact_id, error_type = error.error_type(), error = %error, "could not write a leg");
+            fail(report, leg, &error);
         }
-    };
-    for ((leg, write), answer) in writes.zip(answers) {
-        match (answer, write) {
-            (Ok(_), Write::Owner) => report.owners += 1,
-            (Ok(_), Write::Task | Write::VoiceCall) => report.written += 1,
-            (Err(refused), _) if refused.is_transient() => {
-                tracing::warn!(contact_id = %leg.record.contact_id, codes = %refused, "a record could not be written now; it comes again");
-                report.retry.extend(leg.sequence_numbers.iter().map(|s| (*s).to_owned()));
-            }
-            (Err(refused), _) => {
-                tracing::error!(contact_id = %leg.record.contact_id, codes = %refused, "Salesforce refused to write a leg");
-                report.refused += 1;
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::connect::ContactRecord;
-
-    fn record(fields: Value) -> ContactRecord {
-        serde_json::from_value(fields).expect("a record")
-    }
-
-    #[test]
-    fn the_task_tells_the_leg_and_keeps_its_timestamp() {
-        let leg = record(json!({
-            "ContactId": "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b", "Channel": "VOICE", "InitiationMethod": "TRANSFER",
-            "InitiationTimestamp": "2026-12-06T10:00:05Z", "DisconnectTimestamp": "2026-12-06T10:02:00.900Z",
-            "LastUpdateTimestamp": "2026-12-06T10:02:30Z", "DisconnectReason": "CUSTOMER_DISCONNECT",
-            "Queue": {"Name": "Support", "Duration": 12.4},
-            "Agent": {"Username": "alex.agent@example.com", "AgentInteractionDuration": 95, "CustomerHoldDuration": 10},
-        }));
-        assert_eq!(subject(&leg), "Call: Support, alex.agent@example.com");
-        let text = description(&leg);
-        assert!(text.contains("Queue: Support, waited 12 s") && text.contains("Ended: CUSTOMER_DISCONNECT"), "{text}");
-        assert_eq!(held_update(Some(&text)), Some(crate::time::Moment::parse("2026-12-06T10:02:30Z")));
-        assert_eq!(held_update(Some("a note an agent typed")), None, "another tool's Task");
-        let fields = task::fields(&leg, "500Dn0000000001IAA", None, None, "Completed", true);
-        assert_eq!(fields["CallType"], "Inbound");
-        assert_eq!(fields["CallDurationInSeconds"], 115);
-        assert_eq!(fields["ActivityDate"], "2026-12-06");
-        assert_eq!(fields["TaskSubtype"], "Call");
-        assert!(!task::fields(&leg, "500Dn0000000001IAA", None, None, "Completed", false).contains_key("TaskSubtype"));
-        let chat = record(
-            json!({"ContactId": "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b", "Channel": "CHAT", "InitiationMethod": "API"}),
-        );
-        let fields = task::fields(&chat, "500Dn0000000001IAA", None, None, "Completed", true);
-        assert_eq!((fields.get("CallType"), fields["TaskSubtype"].as_str()), (None, Some("Task")));
     }
 }

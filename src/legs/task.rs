@@ -2,9 +2,8 @@
 //! Salesforce user knows (`Subject`, `CallType`, `CallDurationInSeconds`, `Description`), with the record's
 //! `LastUpdateTimestamp` kept in the `Description` so that an older delivery never overwrites a newer one.
 
-use serde_json::{Map, Value};
-
 use crate::connect::{Channel, ContactRecord, InitiationMethod};
+use crate::salesforce::{CallFields, CallType, LegCase, SalesforceId, TaskDraft, TaskSubtype};
 use crate::time::Moment;
 
 /// The `Description` line that holds the record's `LastUpdateTimestamp`, and marks the Task as this
@@ -84,59 +83,87 @@ pub fn held_update(description: Option<&str>) -> Option<Option<Moment>> {
 }
 
 /// `Inbound` or `Outbound`, by how the leg began; `None` when it says neither.
-fn call_type(method: Option<&InitiationMethod>) -> Option<&'static str> {
+fn call_type(method: Option<&InitiationMethod>) -> Option<CallType> {
     match method? {
         InitiationMethod::Inbound
         | InitiationMethod::Transfer
         | InitiationMethod::QueueTransfer
-        | InitiationMethod::Callback => Some("Inbound"),
-        InitiationMethod::Outbound | InitiationMethod::Api | InitiationMethod::ExternalOutbound => Some("Outbound"),
+        | InitiationMethod::Callback => Some(CallType::Inbound),
+        InitiationMethod::Outbound | InitiationMethod::Api | InitiationMethod::ExternalOutbound => {
+            Some(CallType::Outbound)
+        }
         _ => None,
     }
 }
 
-/// The fields of the leg's Task. `create`: the fields only a create may send (`TaskSubtype`) too.
-pub fn fields(
-    record: &ContactRecord,
-    case_id: &str,
-    who: Option<&str>,
-    owner: Option<&str>,
-    closed_status: &str,
-    create: bool,
-) -> Map<String, Value> {
-    let mut task = Map::new();
-    let mut put = |name: &str, value: Value| {
-        task.insert(name.to_owned(), value);
-    };
-    put("WhatId", case_id.into());
-    if let Some(who) = who {
-        put("WhoId", who.into());
+/// The leg's Task on `case`: owned by `owner` (the agent's user, or the org's default), closed with the
+/// org's `closed_status`.
+pub fn draft(record: &ContactRecord, case: &LegCase, owner: Option<SalesforceId>, closed_status: &str) -> TaskDraft {
+    let call = (record.channel == Some(Channel::Voice)).then(|| CallFields {
+        call_type: call_type(record.initiation_method.as_ref()),
+        duration_seconds: match (record.initiation_timestamp, record.disconnect_timestamp) {
+            (Some(began), Some(ended)) => Some(ended.seconds_since(began)),
+            _ => None,
+        },
+    });
+    TaskDraft {
+        case: case.id.clone(),
+        who: case.contact_id.clone(),
+        call_object: record.contact_id.clone(),
+        status: closed_status.to_owned(),
+        subject: subject(record),
+        description: description(record),
+        owner,
+        ended: record.disconnect_timestamp,
+        call,
+        subtype: match record.channel {
+            Some(Channel::Voice) => TaskSubtype::Call,
+            Some(Channel::Email) => TaskSubtype::Email,
+            _ => TaskSubtype::Task,
+        },
     }
-    put("CallObject", record.contact_id.clone().into());
-    put("Status", closed_status.into());
-    put("Subject", subject(record).into());
-    put("Description", description(record).into());
-    if let Some(owner) = owner {
-        put("OwnerId", owner.into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::salesforce::CaseId;
+    use serde_json::{Value, json};
+
+    fn record(fields: Value) -> ContactRecord {
+        serde_json::from_value(fields).expect("a record")
     }
-    if let Some(ended) = record.disconnect_timestamp {
-        put("ActivityDate", ended.date().into());
+
+    fn case() -> LegCase {
+        LegCase { id: CaseId::parse("500Dn0000000001IAA").expect("id"), contact_id: None, owner_id: None, key: None }
     }
-    if record.channel == Some(Channel::Voice) {
-        if let Some(kind) = call_type(record.initiation_method.as_ref()) {
-            put("CallType", kind.into());
-        }
-        if let (Some(began), Some(ended)) = (record.initiation_timestamp, record.disconnect_timestamp) {
-            put("CallDurationInSeconds", ended.seconds_since(began).into());
-        }
+
+    #[test]
+    fn the_task_tells_the_leg_and_keeps_its_timestamp() {
+        let leg = record(json!({
+            "ContactId": "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b", "Channel": "VOICE", "InitiationMethod": "TRANSFER",
+            "InitiationTimestamp": "2026-12-06T10:00:05Z", "DisconnectTimestamp": "2026-12-06T10:02:00.900Z",
+            "LastUpdateTimestamp": "2026-12-06T10:02:30Z", "DisconnectReason": "CUSTOMER_DISCONNECT",
+            "Queue": {"Name": "Support", "Duration": 12.4},
+            "Agent": {"Username": "alex.agent@example.com", "AgentInteractionDuration": 95, "CustomerHoldDuration": 10},
+        }));
+        assert_eq!(subject(&leg), "Call: Support, alex.agent@example.com");
+        let text = description(&leg);
+        assert!(text.contains("Queue: Support, waited 12 s") && text.contains("Ended: CUSTOMER_DISCONNECT"), "{text}");
+        assert_eq!(held_update(Some(&text)), Some(Moment::parse("2026-12-06T10:02:30Z")));
+        assert_eq!(held_update(Some("a note an agent typed")), None, "another tool's Task");
+        let task = draft(&leg, &case(), None, "Completed");
+        assert_eq!(task.call, Some(CallFields { call_type: Some(CallType::Inbound), duration_seconds: Some(115) }));
+        assert_eq!(task.ended.map(Moment::date).as_deref(), Some("2026-12-06"));
+        assert_eq!(
+            (task.subtype, task.status.as_str(), task.call_object.as_str()),
+            (TaskSubtype::Call, "Completed", "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b")
+        );
+        let chat = record(
+            json!({"ContactId": "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b", "Channel": "CHAT", "InitiationMethod": "API"}),
+        );
+        let task = draft(&chat, &case(), None, "Completed");
+        assert_eq!((task.call, task.subtype), (None, TaskSubtype::Task));
+        assert_eq!(subject(&chat), "Chat");
     }
-    if create {
-        let subtype = match record.channel {
-            Some(Channel::Voice) => "Call",
-            Some(Channel::Email) => "Email",
-            _ => "Task",
-        };
-        put("TaskSubtype", subtype.into());
-    }
-    task
 }

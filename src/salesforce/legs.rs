@@ -1,18 +1,17 @@
 //! What a batch of contact records reads and writes: one `/composite` request of `IN (...)` queries (the
 //! cases, this function's Tasks for the legs, the agents' users, the legs' VoiceCalls, and once per
-//! container the org's closed Task status), then at most one sObject Collections create and one update.
+//! container the org's closed Task status); the writes are `leg_writes`'.
 //! Every value from a record reaches a query as an escaped string literal; field names are validated API
 //! names.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::time::Instant;
 
 use super::cases::CaseRow;
-use super::client::ApiRequest;
-use super::error::{CompositePart as Part, unexpected};
+use super::error::CompositePart as Part;
 use super::soql::string_literal;
-use super::{CaseId, LegStore, Refused, SalesforceClient, SalesforceError, SalesforceId};
+use super::{CaseId, LegStore, LegWrite, SalesforceClient, SalesforceError, SalesforceId, WriteOutcome};
 
 /// What the org holds for a batch's legs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,9 +72,6 @@ pub struct LegQuery<'a> {
 const CLOSED_STATUSES: &str =
     "SELECT ApiName, MasterLabel, IsDefault, SortOrder FROM TaskStatus WHERE IsClosed = true ORDER BY SortOrder";
 
-/// One record of a collection request: written (its id), or refused.
-pub type Written = Result<String, Refused>;
-
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct StatusRow {
@@ -83,21 +79,6 @@ struct StatusRow {
     master_label: Option<String>,
     #[serde(default)]
     is_default: bool,
-}
-
-#[derive(Deserialize)]
-struct CollectionAnswer {
-    id: Option<String>,
-    #[serde(default)]
-    success: bool,
-    #[serde(default)]
-    errors: Vec<CollectionError>,
-}
-
-#[derive(Deserialize)]
-struct CollectionError {
-    #[serde(rename = "statusCode", default)]
-    status_code: String,
 }
 
 fn list(values: impl IntoIterator<Item = impl AsRef<str>>) -> String {
@@ -191,12 +172,8 @@ impl LegStore for SalesforceClient {
         Ok(facts)
     }
 
-    async fn create_records(&self, records: &[Value], deadline: Instant) -> Result<Vec<Written>, SalesforceError> {
-        self.collection(true, records, deadline).await
-    }
-
-    async fn update_records(&self, records: &[Value], deadline: Instant) -> Result<Vec<Written>, SalesforceError> {
-        self.collection(false, records, deadline).await
+    async fn write_legs(&self, writes: &[LegWrite], deadline: Instant) -> Vec<WriteOutcome> {
+        self.write_planned(writes, deadline).await
     }
 }
 
@@ -205,39 +182,6 @@ impl SalesforceClient {
     pub async fn closed_task_status(&self, deadline: Instant) -> Result<Option<String>, SalesforceError> {
         let rows: Vec<StatusRow> = self.records(super::client::Language::Soql, CLOSED_STATUSES, deadline).await?;
         Ok(chosen_status(&rows))
-    }
-
-    /// One sObject Collections request (`allOrNone` false: each record answered on its own). An update
-    /// keeps every case's owner as written (`Sforce-Auto-Assign: FALSE`) and may be sent again; a create
-    /// may not (a lost answer is found by the next delivery's query instead).
-    async fn collection(
-        &self,
-        create: bool,
-        records: &[Value],
-        deadline: Instant,
-    ) -> Result<Vec<Written>, SalesforceError> {
-        if records.is_empty() {
-            return Ok(Vec::new());
-        }
-        let body = json!({"allOrNone": false, "records": records});
-        let path = self.data_path("/composite/sobjects");
-        let request = if create { ApiRequest::post(path, &body) } else { ApiRequest::patch(path, &body).keep_owner() };
-        let response = self.send(request, deadline).await?;
-        if !response.status.is_success() {
-            return Err(unexpected(response.status, &response.body));
-        }
-        let answers: Vec<CollectionAnswer> = serde_json::from_value(response.body)
-            .map_err(|_| SalesforceError::Protocol("a collection answer is not the documented JSON".into()))?;
-        if answers.len() != records.len() {
-            return Err(SalesforceError::Protocol("a collection answer does not answer every record".into()));
-        }
-        Ok(answers
-            .into_iter()
-            .map(|answer| match (answer.success, answer.id) {
-                (true, Some(id)) => Ok(id),
-                _ => Err(Refused::new(answer.errors.iter().map(|e| e.status_code.as_str()))),
-            })
-            .collect())
     }
 }
 

@@ -27,6 +27,7 @@ mod error;
 mod fields;
 mod id;
 mod jwt;
+mod leg_writes;
 mod legs;
 mod owners;
 mod refusal;
@@ -53,7 +54,10 @@ pub use error::{Refused, SalesforceError};
 pub use fields::is_field_api_name;
 pub use id::{CaseId, SalesforceId};
 pub use jwt::{DEFAULT_AUDIENCE, SigningKey};
-pub use legs::{LegCase, LegFacts, LegQuery, Written};
+pub use leg_writes::{CallFields, CallType, LegWrite, TaskDraft, TaskSubtype, WriteOutcome};
+#[cfg(test)]
+pub use legs::LegVoiceCall;
+pub use legs::{LegCase, LegFacts, LegQuery, LegTask};
 pub use search::{Candidate, escape_search_term, search_query};
 pub use shape::{OrgShape, REFUSED_DESCRIBE_PAUSE};
 
@@ -77,8 +81,8 @@ pub trait ContactSearch {
     ) -> impl Future<Output = Result<Vec<Candidate>, SalesforceError>> + Send;
 }
 
-/// Writing a batch of legs onto their cases: one read of everything the batch needs, then at most one
-/// create and one update of records of any type (Tasks, VoiceCalls, Cases).
+/// Writing a batch of legs onto their cases: one read of everything the batch needs, then the writes
+/// the core planned, in at most two requests (the creates, then the updates) whatever their number.
 pub trait LegStore {
     /// The cases, Tasks, users, VoiceCalls and closed Task status the batch needs. One request.
     fn read_legs(
@@ -87,19 +91,8 @@ pub trait LegStore {
         deadline: Instant,
     ) -> impl Future<Output = Result<LegFacts, SalesforceError>> + Send;
 
-    /// Creates `records` (each with its `attributes.type`); each is answered on its own. One request.
-    fn create_records(
-        &self,
-        records: &[Value],
-        deadline: Instant,
-    ) -> impl Future<Output = Result<Vec<Written>, SalesforceError>> + Send;
-
-    /// Updates `records` (each with its `Id`), keeping case owners as written. One request.
-    fn update_records(
-        &self,
-        records: &[Value],
-        deadline: Instant,
-    ) -> impl Future<Output = Result<Vec<Written>, SalesforceError>> + Send;
+    /// Carries out `writes` (case owners kept as written); each write's outcome, in order.
+    fn write_legs(&self, writes: &[LegWrite], deadline: Instant) -> impl Future<Output = Vec<WriteOutcome>> + Send;
 }
 
 /// Who owns a case: the Salesforce user behind an agent, and moving a case to them.
