@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::task::{draft, held_update};
+use super::task::{draft, held_update, merged_description};
 use super::{Leg, LegRules};
 use crate::call_case::CallCase;
 use crate::connect::{CASE_ID_ATTRIBUTE, ContactRecord};
@@ -23,11 +23,12 @@ pub(super) struct Plan {
 
 /// A leg's Task, as far as this function is concerned.
 #[derive(Debug, PartialEq)]
-enum OurTask {
+enum OurTask<'f> {
     /// The leg has no Task of this function's.
     Missing,
-    /// This function's Task, holding the record last written there (`None`: not readable from it).
-    Holds { id: SalesforceId, updated: Option<Moment> },
+    /// This function's Task, holding the record last written there (`None`: not readable from it) and
+    /// its description as it is now (an agent's notes included).
+    Holds { id: SalesforceId, updated: Option<Moment>, description: &'f str },
 }
 
 /// What to read for `legs`: their cases (by the case attribute, or by the call's id in the external id
@@ -87,12 +88,13 @@ pub(super) fn plan(legs: &[Leg<'_>], facts: &LegFacts, rules: &LegRules) -> Plan
                 }
             }
         } else {
-            match our_task(&facts.tasks, record) {
+            match our_task(&facts.tasks, record, facts.run_as_user.as_ref()) {
                 OurTask::Holds { updated: Some(held), .. } if Some(held) >= record.last_update() => {
                     plan.unchanged += 1;
                 }
-                OurTask::Holds { id, .. } => {
-                    let draft = draft(record, case, owner.clone(), &facts.closed_status);
+                OurTask::Holds { id, description, .. } => {
+                    let mut draft = draft(record, case, owner.clone(), &facts.closed_status);
+                    draft.description = merged_description(description, &draft.description);
                     plan.writes.push((index, LegWrite::UpdateTask { id, draft }));
                 }
                 OurTask::Missing => {
@@ -126,18 +128,22 @@ fn case_of<'f>(record: &ContactRecord, facts: &'f LegFacts, rules: &LegRules) ->
     }
 }
 
-/// The leg's Task of this function's: one with the leg's `CallObject` whose description holds the line
-/// this function writes.
-fn our_task(tasks: &[LegTask], record: &ContactRecord) -> OurTask {
-    tasks
-        .iter()
-        .filter(|task| task.call_object.as_deref() == Some(record.contact_id.as_str()))
-        .find_map(|task| {
-            let updated = held_update(task.description.as_deref())?;
-            let id = SalesforceId::parse(&task.id)?;
-            Some(OurTask::Holds { id, updated })
-        })
-        .unwrap_or(OurTask::Missing)
+/// The leg's Task of this function's: the one with the leg's `CallObject` that the run-as user created
+/// (the first, should there be several), decided by what Salesforce keeps and no agent can edit. Another
+/// tool's Task for the leg, or one an agent logged, is never this function's. Only when the token answer
+/// did not name the run-as user does the line this function writes decide.
+fn our_task<'f>(tasks: &'f [LegTask], record: &ContactRecord, run_as: Option<&SalesforceId>) -> OurTask<'f> {
+    let of_leg = tasks.iter().filter(|task| task.call_object.as_deref() == Some(record.contact_id.as_str()));
+    let ours = match run_as {
+        Some(run_as) => of_leg
+            .filter(|task| task.created_by_id.as_deref().and_then(SalesforceId::parse).as_ref() == Some(run_as))
+            .min_by(|a, b| a.id.cmp(&b.id)),
+        None => of_leg.into_iter().find(|task| held_update(task.description.as_deref()).is_some()),
+    };
+    let Some(task) = ours else { return OurTask::Missing };
+    let Some(id) = SalesforceId::parse(&task.id) else { return OurTask::Missing };
+    let description = task.description.as_deref().unwrap_or_default();
+    OurTask::Holds { id, updated: held_update(Some(description)).flatten(), description }
 }
 
 /// The one active user whose owner field is the leg's agent's username.
@@ -222,6 +228,7 @@ mod tests {
         LegTask {
             id: "00TDn0000000001IAA".into(),
             call_object: Some(LEG.into()),
+            created_by_id: Some(RUN_AS.into()),
             description: Some(description.into()),
         }
     }
@@ -250,6 +257,13 @@ mod tests {
         assert_eq!(planned(&record, &facts, &rules()), (vec![], 1, 0), "an older record");
         facts.tasks = vec![task("Contact record updated: 2026-12-06T10:01:00Z")];
         assert_eq!(planned(&record, &facts, &rules()).0, ["update"], "a newer record");
+        facts.tasks = vec![task("Notes: the agent rewrote it all")];
+        assert_eq!(planned(&record, &facts, &rules()).0, ["update"], "still the leg's Task, not a second one");
+        facts.tasks =
+            vec![LegTask { created_by_id: Some(ADA.into()), ..task("Contact record updated: 2026-12-06T10:05:00Z") }];
+        assert_eq!(planned(&record, &facts, &rules()).0, ["create"], "an agent's own Task for the leg is not ours");
+        facts.run_as_user = None;
+        assert_eq!(planned(&record, &facts, &rules()), (vec![], 1, 0), "without the run-as user, the line decides");
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! A leg's Task as a person reads it on the case: who, which queue, how long, how it ended, in fields a
 //! Salesforce user knows (`Subject`, `CallType`, `CallDurationInSeconds`, `Description`), with the record's
 //! `LastUpdateTimestamp` kept in the `Description` so that an older delivery never overwrites a newer one.
+//!
+//! Agents type call notes into the same `Description` (the Task's Comments): an update rewrites only the
+//! lines this function wrote ([`merged_description`]), and an agent's words stay where they are, word for
+//! word.
 
 use crate::connect::{Channel, ContactRecord, InitiationMethod};
 use crate::salesforce::{CallFields, CallType, LegCase, SalesforceId, TaskDraft, TaskSubtype};
@@ -76,10 +80,103 @@ pub fn description(record: &ContactRecord) -> String {
     text.chars().take(32_000).collect()
 }
 
-/// The `LastUpdateTimestamp` a Task of this function holds; `None` for another tool's Task.
+/// The `LastUpdateTimestamp` a Task of this function holds: `None` when no line says it (another tool's
+/// Task, or one whose line an agent deleted), `Some(None)` when the line holds no moment.
 pub fn held_update(description: Option<&str>) -> Option<Option<Moment>> {
     let line = description?.lines().rev().find_map(|line| line.strip_prefix(UPDATED_LINE))?;
-    Some(Moment::parse(line))
+    Some(Moment::parse(line.trim_end_matches('\r')))
+}
+
+/// The labels of the lines this function writes, in the order it writes them.
+const LABELS: [&str; 9] =
+    ["Started: ", "Customer: ", "Queue: ", "Agent: ", "Hold: ", "Ended: ", "Next leg: ", "Recording: ", UPDATED_LINE];
+
+/// Whether `value`, after `label`, is what this function writes there, and not an agent's note that
+/// happens to begin with the same word. `fresh` is what the function writes there now: a leg's queue and
+/// agent do not change from one delivery of its record to the next.
+fn is_ours(label: &str, value: &str, fresh: Option<&str>) -> bool {
+    let word = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    let token = |v: &str| !v.is_empty() && !v.contains(char::is_whitespace);
+    let seconds =
+        |v: &str| v.strip_suffix(" s").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    // `<name>` or `<name>, <what> <n> s`, with the name the fresh line has.
+    let named = |what: &str| {
+        let Some(fresh) = fresh else { return false };
+        let name = fresh.split_once(what).map_or(fresh, |(name, _)| name);
+        value == name || value.strip_prefix(name).and_then(|rest| rest.strip_prefix(what)).is_some_and(seconds)
+    };
+    match label {
+        "Started: " | "Ended: " => word(value),
+        "Customer: " | "Next leg: " | "Recording: " => token(value),
+        "Queue: " => named(", waited "),
+        "Agent: " => named(", talked "),
+        "Hold: " => value.split_once(", after-contact work: ").is_some_and(|(hold, acw)| seconds(hold) && seconds(acw)),
+        _ => value == "unknown" || Moment::parse(value).is_some(),
+    }
+}
+
+/// One line of a merged description.
+enum Line<'a> {
+    /// An agent's, kept as it was (its line ending included).
+    Theirs(&'a str),
+    /// This function's, under a label, and whether it ended with a carriage return.
+    Ours(&'static str, bool),
+}
+
+/// The Task's description after a newer record: `held` (as the Task holds it, with whatever an agent
+/// typed before, after or among this function's lines) with only this function's lines rewritten to
+/// `fresh`'s. A line of `fresh` whose label `held` lacks goes after the line of the label before it; a
+/// line of `held` whose label `fresh` no longer has goes. Nothing else changes.
+pub fn merged_description(held: &str, fresh: &str) -> String {
+    if held.trim().is_empty() {
+        return fresh.to_owned();
+    }
+    let fresh_value =
+        |label: &str| fresh.lines().find_map(|line| line.strip_prefix(label)).map(|v| v.trim_end_matches('\r'));
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut claimed: Vec<&'static str> = Vec::new();
+    for raw in held.split('\n') {
+        let (line, carriage_return) = raw.strip_suffix('\r').map_or((raw, false), |line| (line, true));
+        let label = LABELS.into_iter().find(|label| line.starts_with(label) && !claimed.contains(label));
+        match label {
+            Some(label) if is_ours(label, &line[label.len()..], fresh_value(label)) => {
+                claimed.push(label);
+                lines.push(Line::Ours(label, carriage_return));
+            }
+            _ => lines.push(Line::Theirs(raw)),
+        }
+    }
+    let written: Vec<&'static str> = LABELS.into_iter().filter(|label| fresh_value(label).is_some()).collect();
+    for (n, label) in written.iter().enumerate() {
+        if claimed.contains(label) {
+            continue;
+        }
+        let position = |wanted: &str| lines.iter().position(|l| matches!(l, Line::Ours(label, _) if *label == wanted));
+        let at = match written[..n].iter().rev().find_map(|before| position(before)) {
+            Some(before) => before + 1,
+            None => lines.iter().position(|l| matches!(l, Line::Ours(..))).unwrap_or(0),
+        };
+        // With the line ending of the line it follows (the Salesforce UI writes `\r\n`).
+        let ending = |line: &Line<'_>| match line {
+            Line::Theirs(raw) => raw.ends_with('\r'),
+            Line::Ours(_, carriage_return) => *carriage_return,
+        };
+        let carriage_return =
+            at.checked_sub(1).and_then(|before| lines.get(before)).or(lines.get(at)).is_some_and(ending);
+        lines.insert(at, Line::Ours(label, carriage_return));
+        claimed.push(label);
+    }
+    let rendered: Vec<String> = lines
+        .into_iter()
+        .filter_map(|line| match line {
+            Line::Theirs(raw) => Some(raw.to_owned()),
+            Line::Ours(label, carriage_return) => {
+                let value = fresh_value(label)?;
+                Some(format!("{label}{value}{}", if carriage_return { "\r" } else { "" }))
+            }
+        })
+        .collect();
+    rendered.join("\n")
 }
 
 /// `Inbound` or `Outbound`, by how the leg began; `None` when it says neither.
@@ -165,5 +262,47 @@ mod tests {
         let task = draft(&chat, &case(), None, "Completed");
         assert_eq!((task.call, task.subtype), (None, TaskSubtype::Task));
         assert_eq!(subject(&chat), "Chat");
+    }
+
+    const WRITTEN: &str = "Started: INBOUND\nQueue: Support, waited 18 s\nAgent: ada@example.com, talked 95 s\n\
+                           Hold: 10 s, after-contact work: 0 s\nContact record updated: 2026-12-06T10:02:30Z";
+    const NEWER: &str = "Started: INBOUND\nQueue: Support, waited 18 s\nAgent: ada@example.com, talked 95 s\n\
+                         Hold: 10 s, after-contact work: 35 s\nEnded: CUSTOMER_DISCONNECT\n\
+                         Contact record updated: 2026-12-06T10:06:00Z";
+
+    #[test]
+    fn only_the_function_s_lines_are_rewritten() {
+        assert_eq!(merged_description(WRITTEN, NEWER), NEWER, "nothing of an agent's: the fresh text");
+        assert_eq!(merged_description("", NEWER), NEWER);
+        let noted = format!(
+            "Caller wants a refund.\r\n{}\nAgent: called back, no answer\nQueue: was long today\n{}\n\nPromised a callback Friday.",
+            WRITTEN.replace("Agent: ada@example.com, talked 95 s\n", ""),
+            "Agent: ada@example.com, talked 95 s",
+        );
+        let merged = merged_description(&noted, NEWER);
+        for note in [
+            "Caller wants a refund.\r",
+            "Agent: called back, no answer",
+            "Queue: was long today",
+            "\nPromised a callback Friday.",
+        ] {
+            assert!(merged.contains(note), "{note:?} kept in {merged:?}");
+        }
+        assert!(merged.starts_with("Caller wants a refund.\r\nStarted: INBOUND\n"), "{merged:?}");
+        assert!(merged.contains("Hold: 10 s, after-contact work: 35 s\nEnded: CUSTOMER_DISCONNECT\n"), "{merged:?}");
+        assert!(merged.contains("Contact record updated: 2026-12-06T10:06:00Z"), "{merged:?}");
+        assert!(!merged.contains("10:02:30"), "the old timestamp is rewritten: {merged:?}");
+        assert_eq!(merged.matches("Agent: ada@example.com").count(), 1, "{merged:?}");
+        assert_eq!(merged_description(&merged, NEWER), merged, "a second delivery changes nothing");
+    }
+
+    #[test]
+    fn a_description_an_agent_rewrote_gets_the_function_s_lines_back() {
+        let merged = merged_description("Customer angry about the bill.", NEWER);
+        assert_eq!(merged, format!("{NEWER}\nCustomer angry about the bill."));
+        assert_eq!(
+            held_update(Some("Ended: SOON\r\nContact record updated: 2026-12-06T10:02:30Z\r")),
+            Some(Moment::parse("2026-12-06T10:02:30Z"))
+        );
     }
 }

@@ -43,6 +43,9 @@ pub struct LegCase {
 pub struct LegTask {
     pub id: String,
     pub call_object: Option<String>,
+    /// Who created it: this function's Tasks are the run-as user's.
+    #[serde(default)]
+    pub created_by_id: Option<String>,
     pub description: Option<String>,
 }
 
@@ -102,7 +105,7 @@ impl LegStore for SalesforceClient {
             let legs = list(&query.contact_ids);
             reads = reads.query(
                 Part::Tasks,
-                &format!("SELECT Id, CallObject, Description FROM Task WHERE CallObject IN ({legs})"),
+                &format!("SELECT Id, CallObject, CreatedById, Description FROM Task WHERE CallObject IN ({legs})"),
             );
             if self.legs.voice_calls.get() != Some(&false) {
                 reads = reads.query(

@@ -88,6 +88,8 @@ fn create_task(state: &mut State, fields: Map<String, Value>) -> Result<String, 
     task.insert("Id".into(), id.clone().into());
     task.entry("OwnerId").or_insert(state.run_as_user.clone().into());
     task.entry("TaskSubtype").or_insert("Task".into());
+    // Every session is the run-as user's: it created what the API creates.
+    task.insert("CreatedById".into(), state.run_as_user.clone().into());
     state.tasks.insert(id.clone(), task);
     Ok(id)
 }

@@ -278,6 +278,29 @@ impl StandinOrg {
         self.state().tasks.values().cloned().collect()
     }
 
+    /// Changes a Task as an agent does in the Salesforce UI (its Comments are its `Description`); `false`
+    /// when there is no such Task. Who created it stays as it was.
+    pub fn edit_task(&self, id: &str, field: &str, value: Value) -> bool {
+        let mut state = self.state();
+        let Some(task) = state.tasks.get_mut(id) else { return false };
+        task.insert(field.to_owned(), value);
+        true
+    }
+
+    /// A Task someone else logged (an agent, or another tool in an agent's session): `fields` as given,
+    /// created by `user`. Answers its id.
+    pub fn add_task_by(&self, user: &str, fields: Value) -> String {
+        let mut state = self.state();
+        state.tasks_created += 1;
+        let id = salesforce_id("00T", state.tasks_created);
+        let mut task = fields.as_object().cloned().unwrap_or_default();
+        task.insert("Id".into(), id.clone().into());
+        task.insert("CreatedById".into(), user.into());
+        task.entry("OwnerId").or_insert(user.into());
+        state.tasks.insert(id.clone(), task);
+        id
+    }
+
     /// Renames the org's closed Task status (`Completed` in a new org), as an admin may.
     pub fn rename_closed_task_status(&self, name: &str) {
         self.state().task_statuses = crate::setup::task_statuses(name);

@@ -46,6 +46,7 @@ const TASK_FIELDS: &[&str] = &[
     "CallType",
     "CallDurationInSeconds",
     "Description",
+    "CreatedById",
 ];
 const TASK_STATUS_FIELDS: &[&str] = &["Id", "ApiName", "MasterLabel", "IsClosed", "IsDefault", "SortOrder"];
 const VOICE_CALL_FIELDS: &[&str] = &["Id", "VendorCallKey", "RelatedRecordId"];

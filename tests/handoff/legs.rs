@@ -114,6 +114,73 @@ async fn the_newest_record_wins_whatever_the_order() {
 }
 
 #[tokio::test]
+async fn an_agent_s_notes_survive_a_newer_record_word_for_word_and_the_leg_keeps_one_task() {
+    let (org, handoff, case_id, _) = called(&[]).await;
+    let first = first_leg_record(Some(ADA), &case_id, "10:02:30");
+    invoke_ok(&handoff, kinesis_batch(1, std::slice::from_ref(&first))).await;
+    let task = task_of(&org, FIRST_CONTACT).remove(0);
+    let id = task["Id"].as_str().expect("an id").to_owned();
+    let ours = task["Description"].as_str().expect("a description").to_owned();
+
+    // The agent types notes before, among (after the queue line) and after the function's lines, in the
+    // Salesforce UI's line endings, and deletes the line that says which record the Task holds.
+    let (before, among, after) = (
+        "Customer called about invoice #4471.",
+        "Queue: they said the wait felt long",
+        "Agent: promised a callback Friday.",
+    );
+    let mut lines: Vec<String> = vec![before.to_owned()];
+    for line in ours.lines().filter(|line| !line.starts_with("Contact record updated:")) {
+        lines.push(line.to_owned());
+        if line.starts_with("Queue: ") {
+            lines.push(among.to_owned());
+        }
+    }
+    lines.push(String::new());
+    lines.push(after.to_owned());
+    let edited = lines.join("\r\n");
+    assert!(org.edit_task(&id, "Description", json!(edited)));
+    // Another Task for the leg, logged by the agent: never the function's.
+    let agent_s = org.add_task_by(
+        &org.add_user("carol.agent@example.com"),
+        json!({"CallObject": FIRST_CONTACT, "Description": "Call log"}),
+    );
+
+    // After-contact work ends: a newer record.
+    let mut newer = first;
+    newer["LastUpdateTimestamp"] = json!("2026-12-06T10:06:00Z");
+    newer["Agent"]["AfterContactWorkDuration"] = json!(35);
+    newer["DisconnectReason"] = json!("AGENT_DISCONNECT");
+    let answer = invoke_ok(&handoff, kinesis_batch(2, &[newer])).await;
+    assert!(failures(&answer).is_empty(), "{answer}");
+
+    let tasks = task_of(&org, FIRST_CONTACT);
+    assert_eq!(tasks.len(), 2, "the function's Task and the agent's: {tasks:#?}");
+    let mine = tasks.iter().find(|t| t["Id"] == id.as_str()).expect("the same Task, updated, not a second one");
+    let description = mine["Description"].as_str().unwrap_or_default();
+    for note in [before, among, after] {
+        assert!(description.contains(note), "{note:?} kept in {description:?}");
+    }
+    assert!(description.starts_with(&format!("{before}\r\n")), "{description:?}");
+    assert!(description.ends_with(&format!("\r\n\r\n{after}")), "{description:?}");
+    assert!(description.contains(&format!("Queue: Support, waited 18 s\r\n{among}\r\n")), "{description:?}");
+    assert!(description.contains("Hold: 10 s, after-contact work: 35 s"), "rewritten: {description:?}");
+    assert!(description.contains("Ended: AGENT_DISCONNECT") && !description.contains("CUSTOMER_DISCONNECT"));
+    assert!(description.contains("Contact record updated: 2026-12-06T10:06:00Z"), "put back: {description:?}");
+    let agent_s = tasks.iter().find(|t| t["Id"] == agent_s.as_str()).expect("the agent's Task");
+    assert_eq!(agent_s["Description"], "Call log", "untouched");
+
+    // The same record again: nothing changes.
+    org.reset_counts();
+    invoke_ok(&handoff, kinesis_batch(3, &[first_leg_record(Some(ADA), &case_id, "10:02:30")])).await;
+    assert_eq!(
+        task_of(&org, FIRST_CONTACT).iter().find(|t| t["Id"] == id.as_str()).expect("task")["Description"],
+        description
+    );
+    assert_eq!(org.salesforce_requests(), 1, "an older record only reads");
+}
+
+#[tokio::test]
 async fn without_the_case_attribute_the_external_id_finds_the_case() {
     let (org, handoff, case_id, _) = called(&[("CASE_EXTERNAL_ID_FIELD", EXTERNAL_ID_FIELD)]).await;
     let record = contact_record(SECOND_CONTACT, FIRST_CONTACT, "TRANSFER", Some(BO), json!({}), "10:05:00");
