@@ -1,7 +1,8 @@
-//! The Lambda handler. [`Handoff`] is one container: configuration and clients, built once. Each event goes
-//! through one invocation skeleton ([`Handoff::handle`]): the router names its [`Kind`], and the skeleton
-//! gives every kind the same span, response budget, log line for a failure and metrics line. A kind (one
-//! file each, beside this one) only parses its event, does its work and says what it answered.
+//! The Lambda handler. [`Handoff`] is one container (`container`: configuration and clients, built once,
+//! and init). Each event goes through one invocation skeleton ([`Handoff::handle`]), here: the router
+//! names its [`Kind`], and the skeleton gives every kind the same span, response budget, log line for a
+//! failure and metrics line. A kind (one file each, beside this one) only parses its event, does its work
+//! and says what it answered.
 //!
 //! Adding an event kind: a file here implementing [`Kind`], its `mod` line, a variant of [`Response`] for
 //! its answer, and one arm in [`Handoff::handle`]'s router.
@@ -9,26 +10,24 @@
 mod budget;
 mod check;
 mod contact;
+mod container;
 mod flow;
 mod records;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_config::{BehaviorVersion, SdkConfig};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use self::budget::InitClock;
-use crate::config::{CaseOwner, Config, ConfigError, DEFAULT_RESPONSE_BUDGET};
-use crate::connect::{Answer, ConnectClient, ConnectError, EventBridgeEvent, EventError, RecordBatch};
-use crate::legs::LegRules;
+use self::container::Configured;
+pub use self::container::Handoff;
+use crate::config::{ConfigError, DEFAULT_RESPONSE_BUDGET};
+use crate::connect::{Answer, ConnectError, EventBridgeEvent, EventError, RecordBatch};
 use crate::metrics::InvocationMetrics;
-use crate::owner::{OwnerCache, OwnerRules};
-use crate::resolve::Rules;
-use crate::salesforce::{SalesforceClient, SalesforceError};
+use crate::salesforce::SalesforceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HandoffError {
@@ -134,77 +133,6 @@ pub enum Response {
     Records(records::BatchAnswer),
 }
 
-/// Where the per-invocation metrics line goes: standard output, which CloudWatch Logs reads, by default.
-type MetricsSink = Box<dyn Fn(&str) + Send + Sync>;
-
-/// One container: what every invocation needs, built once. A configuration that cannot be used does not
-/// stop the container: each invocation goes through the same skeleton and answers the error (the setup
-/// check, a report naming the variable).
-pub struct Handoff {
-    configured: Result<Configured, ConfigError>,
-    /// `AWS_LAMBDA_FUNCTION_NAME`, the metrics' `FunctionName` dimension, whatever the configuration.
-    function_name: String,
-    metrics_sink: MetricsSink,
-    init: InitClock,
-}
-
-/// The configuration and the clients and rules built from it: what a kind runs with.
-struct Configured {
-    config: Config,
-    rules: Rules,
-    owner_rules: OwnerRules,
-    leg_rules: LegRules,
-    owners: OwnerCache,
-    salesforce: SalesforceClient,
-    connect: ConnectClient,
-}
-
-impl Configured {
-    /// Builds the clients. Sends nothing.
-    fn new(config: Config, sdk: &SdkConfig) -> Self {
-        Self {
-            salesforce: SalesforceClient::new(
-                &config.salesforce_url,
-                &config.api_version,
-                config.credentials.clone(),
-                sdk,
-            )
-            .with_assignment_rules_on_create(config.case_owner == CaseOwner::Unchanged),
-            connect: ConnectClient::new(sdk),
-            owner_rules: OwnerRules {
-                first_agent_owns: config.case_owner == CaseOwner::FirstAgent,
-                user_field: config.owner_user_field.clone(),
-                external_id_field: config.case_external_id_field.clone(),
-            },
-            leg_rules: LegRules {
-                enabled: config.leg_records,
-                external_id_field: config.case_external_id_field.clone(),
-                user_field: config.owner_user_field.clone(),
-                first_agent_owns: config.case_owner == CaseOwner::FirstAgent,
-            },
-            owners: OwnerCache::default(),
-            rules: Rules {
-                external_id_field: config.case_external_id_field.clone(),
-                home_country: config.home_country,
-                reuse_within: config.reuse_open_case_within,
-            },
-            config,
-        }
-    }
-}
-
-/// Why init could not log in ahead of the first call.
-enum Unprepared<'a> {
-    Configuration(&'a ConfigError),
-    Salesforce(SalesforceError),
-}
-
-impl From<SalesforceError> for Unprepared<'_> {
-    fn from(error: SalesforceError) -> Self {
-        Self::Salesforce(error)
-    }
-}
-
 /// One invocation's clock, the request counters as it began, and what its deadline is made from.
 struct Invocation {
     started: Instant,
@@ -216,116 +144,6 @@ struct Invocation {
 }
 
 impl Handoff {
-    /// Reads the environment (AWS SDK variables included). Never calls Salesforce or AWS, and never fails:
-    /// a configuration error is every invocation's answer. Call it first thing in `main`: init's clock
-    /// starts here.
-    pub async fn from_env() -> Self {
-        let began = Instant::now();
-        // libphonenumber's metadata (about 13 ms of CPU) loads on a thread of its own while the
-        // configuration, the AWS SDK and the TLS client (about as long) are built here; `prepare` then
-        // finds it loaded, or waits for it. With a core to spare this halves init; with a fraction of one
-        // (small Lambda memory sizes) it changes nothing, and costs nothing.
-        std::thread::spawn(crate::phone::load_metadata);
-        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        let mut handoff = Self::from_lookup(|name| std::env::var(name).ok(), &sdk);
-        handoff.init = InitClock::began_at(began);
-        handoff
-    }
-
-    /// Reads the configuration through `lookup` (as [`Config::from_lookup`] does) and builds the clients,
-    /// or keeps the configuration error for every invocation to answer. Sends nothing.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, sdk: &SdkConfig) -> Self {
-        let function_name = lookup("AWS_LAMBDA_FUNCTION_NAME")
-            .map(|name| name.trim().to_owned())
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
-        let configured = Config::from_lookup(lookup).map(|config| Configured::new(config, sdk));
-        Self::with(configured, function_name)
-    }
-
-    /// Builds the clients for a configuration already read. Sends nothing.
-    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
-        Self::with(Ok(Configured::new(config, sdk)), env!("CARGO_PKG_NAME").to_owned())
-    }
-
-    fn with(configured: Result<Configured, ConfigError>, function_name: String) -> Self {
-        Self { configured, function_name, metrics_sink: Box::new(|line| println!("{line}")), init: InitClock::new() }
-    }
-
-    /// The configuration error every invocation answers, if the configuration cannot be used.
-    pub fn configuration_error(&self) -> Option<&ConfigError> {
-        self.configured.as_ref().err()
-    }
-
-    /// Sends the metrics lines elsewhere (the local demo and tests keep standard output for themselves).
-    pub fn with_metrics_sink(mut self, sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
-        self.metrics_sink = Box::new(sink);
-        self
-    }
-
-    /// Container init: reads the credentials and logs in to Salesforce now, so the first invocation after a
-    /// cold start makes no more round trips than a warm one, and meanwhile loads libphonenumber's metadata
-    /// (tens of ms of CPU) on another thread. Never fails: a refusal or a slow org is logged, and the first
-    /// invocation tries again (and fails clearly if it must). When the first invocation follows at once,
-    /// its budget counts from when init began.
-    pub async fn prepare(&self, within: Duration) {
-        let began = Instant::now();
-        let deadline = began + within;
-        let metadata = async {
-            let loaded = tokio::task::spawn_blocking(crate::phone::load_metadata).await;
-            (loaded, began.elapsed())
-        };
-        // The org's phone fields and person accounts are learned now too (two describes, after the login),
-        // so that no call pays for them.
-        let login = tokio::time::timeout_at(deadline, async {
-            let salesforce = match &self.configured {
-                Ok(configured) => &configured.salesforce,
-                Err(error) => return Err(Unprepared::Configuration(error)),
-            };
-            salesforce.start_session(deadline).await?;
-            let logged_in = began.elapsed();
-            salesforce.org_shape(deadline).await?;
-            Ok((logged_in, began.elapsed() - logged_in))
-        });
-        let ((metadata, metadata_time), login) = tokio::join!(metadata, login);
-        if metadata.is_err() {
-            tracing::warn!("could not load libphonenumber's metadata during init; the first call will");
-        }
-        let ms = |time: Duration| (time.as_secs_f64() * 100_000.0).round() / 100.0;
-        match login {
-            // Init's parts, for whoever looks at a cold start: before this (configuration, the AWS SDK and
-            // the TLS client), the login, the describes, and libphonenumber's metadata (alongside both).
-            Ok(Ok((login, describes))) => tracing::info!(
-                clients_ms = ms(began.saturating_duration_since(self.init.began())),
-                login_ms = ms(login),
-                describes_ms = ms(describes),
-                metadata_ms = ms(metadata_time),
-                init_ms = ms(self.init.began().elapsed()),
-                "logged in to Salesforce and learned its phone fields during init"
-            ),
-            Ok(Err(Unprepared::Configuration(error))) => tracing::error!(
-                error_type = "ConfigurationError",
-                error = %error,
-                "the configuration is invalid; every invocation fails until it is fixed"
-            ),
-            Ok(Err(Unprepared::Salesforce(error))) => {
-                tracing::warn!(error = %error, "could not log in to Salesforce or learn its phone fields during init; invocations will retry")
-            }
-            Err(_) => tracing::warn!("Salesforce did not answer in time during init; invocations will retry"),
-        }
-        self.init.end();
-    }
-
-    /// Requests this container has sent to Salesforce, token requests included.
-    pub fn salesforce_requests(&self) -> u64 {
-        self.configured.as_ref().map_or(0, |c| c.salesforce.requests_sent())
-    }
-
-    /// Connect API calls this container has made.
-    pub fn connect_requests(&self) -> u64 {
-        self.configured.as_ref().map_or(0, |c| c.connect.requests_sent())
-    }
-
     /// The `lambda_runtime` entry point.
     pub async fn invoke(&self, event: LambdaEvent<Value>) -> Result<Response, HandoffError> {
         let lambda_deadline =
