@@ -11,26 +11,12 @@ use serde_json::{Map, Value, json};
 
 use crate::cases;
 use crate::ids::salesforce_id;
+use crate::schema::{self, Field, Object, Write};
 use crate::state::State;
 use crate::wire::sf_error;
 
 /// At most this many records per collection request, as the org allows.
 const COLLECTION_MAX: usize = 200;
-
-const TASK_FIELDS: &[&str] = &[
-    "WhatId",
-    "WhoId",
-    "Subject",
-    "Status",
-    "ActivityDate",
-    "OwnerId",
-    "CallObject",
-    "TaskSubtype",
-    "CallType",
-    "CallDurationInSeconds",
-    "Description",
-    "Priority",
-];
 
 /// `POST composite/sobjects` (create) or `PATCH composite/sobjects` (update).
 pub(crate) fn collection(
@@ -111,12 +97,8 @@ fn update_voice_call(state: &mut State, mut fields: Map<String, Value>) -> Resul
     if !state.voice_calls.contains_key(&id) {
         return Err(refusal("ENTITY_IS_DELETED", "entity is deleted", &[]));
     }
-    if let Some(name) = fields.keys().find(|name| *name != "RelatedRecordId") {
-        return Err(refusal(
-            "INVALID_FIELD_FOR_INSERT_UPDATE",
-            &format!("Unable to create/update fields: {name}"),
-            &[],
-        ));
+    for name in fields.keys() {
+        writable(&schema::VOICE_CALL, name, false)?;
     }
     if let Some(related) = fields.get("RelatedRecordId").and_then(Value::as_str)
         && !state.cases.contains_key(State::case_key(related))
@@ -147,22 +129,31 @@ fn take_id(fields: &mut Map<String, Value>) -> Result<String, Value> {
     }
 }
 
+/// The field `name` of `object`, when a client may write it now (`create`: in a create); the org's refusal
+/// otherwise, as it words them.
+fn writable(object: &Object, name: &str, create: bool) -> Result<&'static Field, Value> {
+    let Some(field) = object.field(name) else {
+        let message = format!("No such column '{name}' on sobject of type {}", object.name);
+        return Err(refusal("INVALID_FIELD", &message, &[]));
+    };
+    match field.write {
+        Write::Always => Ok(field),
+        Write::OnCreate if create => Ok(field),
+        Write::OnCreate | Write::Never => Err(refusal(
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            &format!("Unable to create/update fields: {name}. Please check the security settings of this field."),
+            &[name],
+        )),
+    }
+}
+
 /// The org's field rules for a Task write.
 fn check_task(state: &State, fields: &Map<String, Value>, create: bool) -> Result<(), Value> {
     for (name, value) in fields {
-        if !TASK_FIELDS.contains(&name.as_str()) {
-            return Err(refusal("INVALID_FIELD", &format!("No such column '{name}' on sobject of type Task"), &[]));
-        }
+        let field = writable(&schema::TASK, name, create)?;
         let text = value.as_str();
         let restricted = |allowed: &[&str]| text.is_none_or(|t| !allowed.contains(&t));
         let bad = match name.as_str() {
-            "TaskSubtype" if !create => {
-                return Err(refusal(
-                    "INVALID_FIELD_FOR_INSERT_UPDATE",
-                    "Unable to create/update fields: TaskSubtype. Please check the security settings of this field.",
-                    &["TaskSubtype"],
-                ));
-            }
             "TaskSubtype" => restricted(&["Task", "Email", "Call", "ListEmail", "Cadence", "LinkedIn"]),
             "CallType" => restricted(&["Inbound", "Outbound", "Internal"]),
             "Status" => text.is_none_or(|t| !state.task_statuses.iter().any(|s| s.api_name == t)),
@@ -185,11 +176,7 @@ fn check_task(state: &State, fields: &Map<String, Value>, create: bool) -> Resul
         if !reference_ok {
             return Err(refusal("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", &[name]));
         }
-        let limit = match name.as_str() {
-            "Subject" | "CallObject" => 255,
-            _ => 32_000,
-        };
-        if text.is_some_and(|t| t.chars().count() > limit) {
+        if text.is_some_and(|t| t.chars().count() > field.max_length) {
             return Err(refusal("STRING_TOO_LONG", &format!("{name}: data value too large"), &[name]));
         }
         if name == "ActivityDate" && text.is_none_or(|t| t.len() != 10) {

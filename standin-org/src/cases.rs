@@ -4,38 +4,12 @@
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::EXTERNAL_ID_FIELD;
 use crate::clock;
 use crate::ids::salesforce_id;
+use crate::known::EXTERNAL_ID_FIELD;
+use crate::schema::{self, Write};
 use crate::state::State;
 use crate::wire::{not_found, sf_error};
-
-/// Case fields the stand-in org knows, besides [`EXTERNAL_ID_FIELD`].
-const CASE_FIELDS: &[&str] = &[
-    "Id",
-    "CaseNumber",
-    "Subject",
-    "Origin",
-    "Status",
-    "Description",
-    "SuppliedPhone",
-    "SuppliedName",
-    "SuppliedEmail",
-    "ContactId",
-    "AccountId",
-    "Reason",
-    "Priority",
-    "Type",
-    "IsEscalated",
-    "Call_Reason__c",
-    "OwnerId",
-    "CreatedDate",
-    "LastModifiedDate",
-    "SystemModstamp",
-];
-
-/// Fields the org sets itself: a write naming one is refused.
-const READ_ONLY: &[&str] = &["Id", "CaseNumber", "CreatedDate", "LastModifiedDate", "SystemModstamp", "IsClosed"];
 
 /// Whether a write runs the org's assignment rules: unless `Sforce-Auto-Assign: FALSE` came with it.
 fn rules_run(auto_assign: Option<&str>) -> bool {
@@ -60,25 +34,21 @@ fn check_case_fields(state: &State, body: &Value) -> Result<Map<String, Value>, 
         return Err(sf_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not a JSON object"));
     };
     for (name, value) in fields {
-        if READ_ONLY.contains(&name.as_str()) {
+        let Some(field) = schema::CASE.field(name) else {
+            return Err(sf_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_FIELD",
+                &format!("No such column '{name}' on sobject of type Case"),
+            ));
+        };
+        if field.write == Write::Never {
             return Err(sf_error(
                 StatusCode::BAD_REQUEST,
                 "INVALID_FIELD_FOR_INSERT_UPDATE",
                 &format!("Unable to create/update fields: {name}"),
             ));
         }
-        if !CASE_FIELDS.contains(&name.as_str()) && name != EXTERNAL_ID_FIELD {
-            return Err(sf_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_FIELD",
-                &format!("No such column '{name}' on sobject of type Case"),
-            ));
-        }
-        let limit = match name.as_str() {
-            "SuppliedPhone" => 40,
-            "Subject" => 255,
-            _ => 32000,
-        };
+        let limit = field.max_length;
         if name == "Origin"
             && let Some(allowed) = &state.origin_picklist
             && !value.as_str().is_some_and(|origin| allowed.iter().any(|a| a == origin))
@@ -207,12 +177,10 @@ pub(crate) fn read(state: &State, version: &str, id: &str, fields: Option<&str>)
     record.insert("attributes".into(), json!({"type": "Case", "url": case_url(version, case_id)}));
     let wanted: Vec<&str> = match fields {
         Some(list) => list.split(',').map(str::trim).collect(),
-        None => CASE_FIELDS.to_vec(),
+        None => schema::CASE.names().collect(),
     };
     for field in wanted {
-        if (!CASE_FIELDS.contains(&field) && field != EXTERNAL_ID_FIELD)
-            || state.setup.unreadable_case_fields.contains(&field)
-        {
+        if schema::CASE.field(field).is_none() || state.setup.unreadable_case_fields.contains(&field) {
             return sf_error(
                 StatusCode::BAD_REQUEST,
                 "INVALID_FIELD",

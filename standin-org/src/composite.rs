@@ -97,8 +97,9 @@ fn halted_part(reference: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cases;
+    use crate::known::EXTERNAL_ID_FIELD;
     use crate::rest::serve_subrequest;
-    use crate::{EXTERNAL_ID_FIELD, cases};
 
     #[test]
     fn an_all_or_none_composite_that_fails_late_leaves_no_case() {

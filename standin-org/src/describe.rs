@@ -1,12 +1,12 @@
 //! What the org says about itself: `GET /services/data/` (the API versions it serves) and
-//! `GET sobjects/{object}/describe` for Case and User, in Salesforce's documented shape (as much of it as
+//! `GET sobjects/{object}/describe` for the objects of the schema, in Salesforce's documented shape (as much of it as
 //! a client reads), reporting the state's [`Setup`](crate::setup::Setup).
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::EXTERNAL_ID_FIELD;
-use crate::schema;
+use crate::known::EXTERNAL_ID_FIELD;
+use crate::schema::{self, Write};
 use crate::state::{ServedDescribe, State};
 use crate::wire::sf_error;
 
@@ -52,6 +52,21 @@ fn field(name: &str, kind: &str, external_id: bool, unique: bool) -> Value {
         }
     }
     field
+}
+
+/// A field of the schema as the describe gives it: createable and updateable as the schema lets a client
+/// write it.
+fn described(field: &schema::Field, unique: bool) -> Value {
+    let mut described = self::field(field.name, field.kind, false, unique);
+    described["createable"] = (field.write != Write::Never).into();
+    described["updateable"] = (field.write == Write::Always).into();
+    described["length"] = field.max_length.into();
+    described
+}
+
+/// Every field of `object` but those `hidden` hides from the run-as user.
+fn fields_of(object: &schema::Object, hidden: impl Fn(&str) -> bool) -> Vec<Value> {
+    object.fields.iter().filter(|f| !hidden(f.name)).map(|f| described(f, f.name == "Username")).collect()
 }
 
 /// Contact or Account as this org has them, with the padding that makes a describe a real org's size.
@@ -108,18 +123,12 @@ pub(crate) fn describe(state: &State, object: &str) -> (StatusCode, Value) {
         },
         "User" if setup.user_describable => (
             StatusCode::OK,
-            json!({"name": "User", "createable": false, "queryable": true, "retrieveable": true, "fields": [
-                field("Id", "id", false, false), field("Username", "string", false, true),
-                field("Email", "email", false, false), field("FederationIdentifier", "string", false, false),
-                field("IsActive", "boolean", false, false),
-            ]}),
+            json!({"name": "User", "createable": false, "queryable": true, "retrieveable": true,
+                   "fields": fields_of(&schema::USER, |_| false)}),
         ),
         "User" => sf_error(StatusCode::FORBIDDEN, "INSUFFICIENT_ACCESS", "insufficient access rights on object id"),
         "Task" => {
-            let mut fields = vec![field("Id", "id", false, false), field("Status", "picklist", false, false)];
-            if setup.tasks_writable {
-                fields.push(field("CallObject", "string", false, false));
-            }
+            let fields = fields_of(&schema::TASK, |name| name == "CallObject" && !setup.tasks_writable);
             (
                 StatusCode::OK,
                 json!({"name": "Task", "createable": setup.tasks_writable, "queryable": true, "retrieveable": true,
@@ -129,8 +138,7 @@ pub(crate) fn describe(state: &State, object: &str) -> (StatusCode, Value) {
         "VoiceCall" if setup.voice_calls => (
             StatusCode::OK,
             json!({"name": "VoiceCall", "createable": false, "queryable": true, "retrieveable": true, "updateable": true,
-                   "fields": [field("Id", "id", false, false), field("VendorCallKey", "string", false, false),
-                              field("RelatedRecordId", "reference", false, false)]}),
+                   "fields": fields_of(&schema::VOICE_CALL, |_| false)}),
         ),
         other => {
             sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("The requested resource does not exist: {other}"))

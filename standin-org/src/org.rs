@@ -10,15 +10,16 @@ use tokio::task::JoinHandle;
 
 use crate::faults::{Chaos, Fault};
 use crate::ids::salesforce_id;
+use crate::known::{
+    CLIENT_ID, CLIENT_SECRET, FIRST_AGENT, FIRST_AGENT_USERNAME, JWT_USERNAME, SECOND_AGENT, SECOND_AGENT_USERNAME,
+    SECRET_ARN,
+};
 use crate::phone_index::{PersonRows, PhoneIndex};
 use crate::route::Route;
 use crate::schema::PERSON_PHONES;
 use crate::server;
 use crate::setup::Setup;
 use crate::state::{AccountRow, CaseWrite, Contact, ContactRow, JwtApp, Recorded, Shared, State, User, lock};
-use crate::{
-    CLIENT_ID, CLIENT_SECRET, FIRST_AGENT, FIRST_AGENT_USERNAME, SECOND_AGENT, SECOND_AGENT_USERNAME, SECRET_ARN,
-};
 
 /// A running stand-in org. Stops when dropped.
 pub struct StandinOrg {
@@ -82,10 +83,10 @@ impl StandinOrg {
     }
 
     /// [`set_jwt_app`](Self::set_jwt_app) with the public half of a PEM private key, for
-    /// [`JWT_USERNAME`](crate::JWT_USERNAME), pre-authorized; `false` when the PEM is not an RSA key.
+    /// [`JWT_USERNAME`], pre-authorized; `false` when the PEM is not an RSA key.
     pub fn trust_jwt_key(&self, private_key_pem: &str) -> bool {
         let Some(public_key) = crate::oauth::public_key_of_pem(private_key_pem) else { return false };
-        self.set_jwt_app(public_key, "https://login.salesforce.com", &[(crate::JWT_USERNAME, true)]);
+        self.set_jwt_app(public_key, "https://login.salesforce.com", &[(JWT_USERNAME, true)]);
         true
     }
 

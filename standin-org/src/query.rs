@@ -9,47 +9,10 @@ use std::borrow::Cow;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::EXTERNAL_ID_FIELD;
 use crate::clock;
+use crate::schema::{self, Object};
 use crate::state::State;
 use crate::wire::sf_error;
-
-/// Fields each object the stand-in can query has.
-const CONTACT_FIELDS: &[&str] = &["Id", "AccountId", "Email", "FirstName", "LastName", "Phone"];
-const USER_FIELDS: &[&str] = &["Id", "Username", "Email", "FederationIdentifier", "IsActive"];
-const CASE_FIELDS: &[&str] = &[
-    "Id",
-    "CaseNumber",
-    "ContactId",
-    "AccountId",
-    "Description",
-    "Status",
-    "IsClosed",
-    "OwnerId",
-    "CreatedDate",
-    "LastModifiedDate",
-    "SystemModstamp",
-    EXTERNAL_ID_FIELD,
-];
-
-const TASK_FIELDS: &[&str] = &[
-    "Id",
-    "WhatId",
-    "WhoId",
-    "Subject",
-    "Status",
-    "IsClosed",
-    "ActivityDate",
-    "OwnerId",
-    "CallObject",
-    "TaskSubtype",
-    "CallType",
-    "CallDurationInSeconds",
-    "Description",
-    "CreatedById",
-];
-const TASK_STATUS_FIELDS: &[&str] = &["Id", "ApiName", "MasterLabel", "IsClosed", "IsDefault", "SortOrder"];
-const VOICE_CALL_FIELDS: &[&str] = &["Id", "VendorCallKey", "RelatedRecordId"];
 
 /// A record as a query reads it: laid out for it, or as it lies in the state.
 type Row<'a> = Cow<'a, Map<String, Value>>;
@@ -88,16 +51,23 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
     };
     // Cases are read where they lie (a benchmark's org holds thousands); the few Contacts and Users are
     // laid out as rows first.
-    let (rows, known): (Vec<Row<'_>>, &[&str]) = match query.object.as_str() {
-        "Contact" => (state.contacts.iter().map(|c| Cow::Owned(contact_fields(c))).collect(), CONTACT_FIELDS),
-        "User" => (state.users.iter().map(|u| Cow::Owned(user_fields(u))).collect(), USER_FIELDS),
-        "Case" => (state.cases.values().map(Cow::Borrowed).collect(), CASE_FIELDS),
-        "Task" => (crate::activities::task_rows(state).into_iter().map(Cow::Owned).collect(), TASK_FIELDS),
-        "TaskStatus" => {
-            (crate::activities::status_rows(state).into_iter().map(Cow::Owned).collect(), TASK_STATUS_FIELDS)
+    let static_names = |object: &Object| object.names().map(str::to_owned).collect();
+    let (rows, known): (Vec<Row<'_>>, Vec<String>) = match query.object.as_str() {
+        "Contact" => (
+            state.contacts.iter().map(|c| Cow::Owned(contact_fields(c))).collect(),
+            schema::fields(state, "Contact").unwrap_or_default().into_iter().map(|(name, _)| name).collect(),
+        ),
+        "User" => (state.users.iter().map(|u| Cow::Owned(user_fields(u))).collect(), static_names(&schema::USER)),
+        "Case" => (state.cases.values().map(Cow::Borrowed).collect(), static_names(&schema::CASE)),
+        "Task" => {
+            (crate::activities::task_rows(state).into_iter().map(Cow::Owned).collect(), static_names(&schema::TASK))
         }
+        "TaskStatus" => (
+            crate::activities::status_rows(state).into_iter().map(Cow::Owned).collect(),
+            static_names(&schema::TASK_STATUS),
+        ),
         "VoiceCall" if state.setup.voice_calls => {
-            (state.voice_calls.values().map(Cow::Borrowed).collect(), VOICE_CALL_FIELDS)
+            (state.voice_calls.values().map(Cow::Borrowed).collect(), static_names(&schema::VOICE_CALL))
         }
         other => {
             return sf_error(
@@ -113,7 +83,7 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
         .iter()
         .chain(query.conditions.iter().map(|(f, _, _)| f))
         .chain(order_field)
-        .find(|f| !known.contains(&f.as_str()))
+        .find(|f| !known.iter().any(|k| k.eq_ignore_ascii_case(f)))
     {
         return sf_error(
             StatusCode::BAD_REQUEST,
