@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The layout the project promises itself, in every crate of the workspace (the function, the stand-in org,
 the test kit): no Rust source file over 500 lines; no import cycle between the top-level modules of a
-crate's src/, nor between two files of one module folder; and nothing that points at files outside the
-repository (../shared). And one home for errors: docs/contract.md's table (meaning, retried or not) and
+crate's src/, nor between two files of one module folder; no arrow back up (a module importing through its crate's
+root, `crate::Item` rather than `crate::module::Item`: the root re-exports for users, it does not serve its
+own modules); and nothing that points at files outside
+the repository (../shared). And one home for errors: docs/contract.md's table (meaning, retried or not) and
 docs/troubleshooting.md's (cause, fix) name the same error types, in the same order.
 
 Imports are read from the source text: `crate::x`, `crate::{x, y::z}`, and in a module folder `super::x`
@@ -45,8 +47,9 @@ if not contract_errors or contract_errors != troubleshooting_errors:
 
 
 def code(path):
-    """A file's text without its unit tests and comments."""
-    text = path.read_text(encoding="utf-8").split("#[cfg(test)]")[0]
+    """A file's text without its unit tests and comments (a `#[cfg(test)]` item elsewhere stays out too)."""
+    text = re.split(r"#\[cfg\(test\)\]\s*mod tests\b", path.read_text(encoding="utf-8"))[0]
+    text = re.sub(r"#\[cfg\(test\)\]\s*(pub(\([\w:]+\))?\s+)?use [^;]*;", "", text)
     return re.sub(r"//[^\n]*", "", text)
 
 
@@ -131,12 +134,21 @@ def check_crate(crate):
     rel = src.relative_to(root)
     # Top-level modules: src/x.rs and src/x/** belong to x (lib.rs and main.rs to none).
     exported = reexports(src / "lib.rs") if (src / "lib.rs").exists() else {}
+    modules = set()
+    if (src / "lib.rs").exists():
+        modules = set(re.findall(r"^\s*(?:pub(?:\([\w:]+\))?\s+)?mod\s+(\w+)\s*;", code(src / "lib.rs"), re.M))
     edges = {}
     for path in src.rglob("*.rs"):
         module = path.relative_to(src).parts[0].removesuffix(".rs")
         if module in ("lib", "main"):
             continue
-        used = {exported.get(m, m) for m in used_after(code(path), "crate")}
+        named = used_after(code(path), "crate")
+        for item in sorted(named - modules - {"self"}) if modules else []:
+            problems.append(
+                f"{path.relative_to(root)}: imports crate::{item} through the crate root (an arrow back up): "
+                "import it from its module, or move it to a leaf"
+            )
+        used = {exported.get(m, m) for m in named}
         edges.setdefault(module, set()).update(m for m in used if m != module)
     for module in edges:
         edges[module] &= set(edges)

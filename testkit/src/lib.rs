@@ -1,9 +1,11 @@
 //! What the integration tests, the call demo, the soak run and the benchmark share: a stand-in org on
 //! loopback, the real handler pointed at it, Connect events, and the JSON log lines the handler writes.
 
+mod known;
 mod records;
 mod runtime_api;
 
+pub use known::{FIRST_CONTACT, HANG_GUARD, INSTANCE_ARN, INSTANCE_ID, SECOND_CONTACT};
 pub use records::{
     contact_record, first_leg_record, kinesis_batch, kinesis_record, sequence_number, transfer_leg_record,
 };
@@ -16,13 +18,6 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, HandoffError, json_log_subscriber};
 use serde_json::{Value, json};
 use standin_org::{CLIENT_ID, CLIENT_SECRET, StandinOrg};
-
-pub const INSTANCE_ARN: &str = "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa";
-pub const INSTANCE_ID: &str = "9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa";
-pub const FIRST_CONTACT: &str = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe";
-pub const SECOND_CONTACT: &str = "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b";
-/// Long enough never to fire unless the handler ignores its budget; not a timing assertion.
-pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A stand-in org and a warm-able container's handler, configured by `vars` on top of working defaults.
 pub async fn setup(vars: &[(&str, &str)]) -> (StandinOrg, Handoff) {

@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::{FIRST_CONTACT, INSTANCE_ARN, SECOND_CONTACT};
+use crate::known::{FIRST_CONTACT, INSTANCE_ARN, SECOND_CONTACT};
 
 /// A Lambda Kinesis event carrying `records`, with sequence numbers `first`, `first + 1`, ….
 pub fn kinesis_batch(first: u64, records: &[Value]) -> Value {
