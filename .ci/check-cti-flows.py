@@ -11,8 +11,9 @@
   every action is reached from the start, no path loops, and only SE_End ends a path;
 - every $.actions.<id>.results.<field> a control reads names an action that runs before it (one that leads
   to it) and a result field that block type returns; every other $. path is one the samples read;
-- the file name says the adapter source and event it is for (voice-, chat-, queue-callback-<event>.json),
-  and that source has that event;
+- the flow says the adapter source and event it is for, and that source has that event: in its "name" as
+  the adapter names its default flows (VoiceContact.onConnecting), else in its file name, ours
+  (voice-, chat-, queue-callback-<event>.json) or the adapter's export (02-voiceContactOnConnecting.json);
 - with --readme README.md: the README lists each file with its event, and its upload steps say Upload,
   the default flows, Active and a browser refresh.
 
@@ -184,27 +185,55 @@ def check_reference(where, text, earlier, by_id, vocabulary):
     return []
 
 
-def check_file_name(path, vocabulary):
-    for prefix, (source, api_name) in sorted(SOURCES.items(), key=lambda item: -len(item[0])):
+EXPORT_NAME = re.compile(r"^(?:\d+-)?([a-z][A-Za-z]*?Contact)(On[A-Z]\w*)$")
+
+
+def source_and_event(path, flow):
+    """Which adapter source and event a flow is for, and how that was read: from its "name" when it has
+    one in the adapter's form (`VoiceContact.onConnecting`, as the default flows are named), else from its
+    file name: ours (`voice-onConnecting.json`) or the adapter's export (`02-voiceContactOnConnecting.json`).
+    Answers (api source name or None, event or None, where it was read)."""
+    name = flow.get("name") if isinstance(flow, dict) else None
+    if isinstance(name, str) and re.fullmatch(r"[A-Za-z]+\.on[A-Z]\w*", name.strip()):
+        api_name, event = name.strip().split(".", 1)
+        return api_name, event, f'its name "{name.strip()}"'
+    exported = EXPORT_NAME.match(path.stem)
+    if exported:
+        api_name = exported.group(1)[0].upper() + exported.group(1)[1:]
+        event = "o" + exported.group(2)[1:]
+        return api_name, event, "its file name"
+    for prefix, (_, api_name) in sorted(SOURCES.items(), key=lambda item: -len(item[0])):
         if path.stem.startswith(prefix + "-"):
-            event = path.stem[len(prefix) + 1:]
-            documented = vocabulary["sources"].get(source, []) if source else []
-            defaults = [n.split(".", 1)[1] for n in vocabulary["flow_names"].values() if n.startswith(api_name + ".")]
-            if event not in documented + defaults:
-                return [f"{path}: {source or api_name} has no event {event!r} "
-                        f"(it has {sorted(set(documented + defaults))})"]
-            return []
-    return [f"{path}: the file name must say its source and event: {', '.join(p + '-<event>.json' for p in SOURCES)}"]
+            return api_name, path.stem[len(prefix) + 1:], "its file name"
+    return None, None, "its file name"
 
 
-def check_readme(readme, paths):
+def check_file_name(path, flow, vocabulary):
+    """The source and event a flow is for (its name, else its file name) are a source this project ships
+    flows for and an event that source has."""
+    api_name, event, read_from = source_and_event(path, flow)
+    known = {api: source for source, api in SOURCES.values()}
+    if api_name not in known:
+        shapes = ", ".join(p + "-<event>.json" for p in SOURCES)
+        return [f"{path}: {read_from} must say its source and event: a name like VoiceContact.onConnecting, "
+                f"or a file name {shapes} or the adapter's NN-voiceContactOnConnecting.json"]
+    source = known[api_name]
+    documented = vocabulary["sources"].get(source, []) if source else []
+    defaults = [n.split(".", 1)[1] for n in vocabulary["flow_names"].values() if n.startswith(api_name + ".")]
+    if event not in documented + defaults:
+        return [f"{path}: {read_from} says {source or api_name} event {event!r}, which it has not "
+                f"(it has {sorted(set(documented + defaults))})"]
+    return []
+
+
+def check_readme(readme, flows):
     """The README's table lists each flow with its event, and its upload steps say what the adapter's editor
     needs: Upload (there is no Import), the default flows, Active, and a browser refresh."""
     text = readme.read_text()
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     problems = []
-    for path in paths:
-        event = path.stem.rsplit("-", 1)[-1]
+    for path, flow in flows:
+        event = source_and_event(path, flow)[1] or path.stem
         if not any(f"`{path.name}`" in row and event in row for row in rows):
             problems.append(f"{readme}: no table row names {path.name} with its event {event}")
     for words in ("**Upload**", "default flow", "**Active**", "Refresh the browser"):
@@ -220,18 +249,20 @@ def main(argv):
     vocabulary = json.loads(VOCABULARY.read_text())
     problems = []
     paths = sorted(folder.glob("*.json"))
-    if len(argv) > 3 and argv[2] == "--readme":
-        problems += check_readme(pathlib.Path(argv[3]), paths)
     if not paths:
         problems.append(f"no CTI Flow found in {folder}/")
+    flows = []
     for path in paths:
         try:
             flow = json.loads(path.read_text())
         except ValueError as error:
             problems.append(f"{path}: not JSON ({error})")
             continue
-        problems += check_file_name(path, vocabulary)
+        flows.append((path, flow))
+        problems += check_file_name(path, flow, vocabulary)
         problems += check_flow(str(path), flow, vocabulary)
+    if len(argv) > 3 and argv[2] == "--readme":
+        problems += check_readme(pathlib.Path(argv[3]), flows)
     for problem in problems:
         print(problem)
     if problems:

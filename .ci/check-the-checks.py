@@ -42,8 +42,20 @@ CTI_BREAKS = [
     ("a block that ends a path without SE_End", CHAT, '"done": "uid-10"', '"done": null', "which does not exist"),
 ]
 CTI_RENAMES = [
-    ("a file name with an event its source lacks", VOICE, "voice-onRinging.json", "has no event 'onRinging'"),
+    ("a file name with an event its source lacks", VOICE, "voice-onRinging.json", "event 'onRinging', which it has not"),
     ("a file name that names no source", CHAT, "webchat-onConnecting.json", "must say its source and event"),
+    ("an adapter export name with an event its source lacks", VOICE, "02-voiceContactOnRinging.json",
+     "event 'onRinging', which it has not"),
+]
+# A flow's "name" in the adapter's form wins over its file name: (label, file, name given, words or None).
+CTI_NAMES = [
+    ("the adapter's export of a default flow, as it names it", "02-voiceContactOnConnecting.json",
+     "VoiceContact.onConnecting", None),
+    ("a name that says the event, whatever the file is called", "my-flow.json", "ChatContact.onConnecting", None),
+    ("a name with an event its source lacks", "voice-onConnecting.json", "VoiceContact.onRinging",
+     'its name "VoiceContact.onRinging" says Amazon Connect Voice Contact event \'onRinging\''),
+    ("a name of a source the project ships no flow for", "voice-onConnecting.json", "AgentState.onInit",
+     'its name "AgentState.onInit" must say its source and event'),
 ]
 README_BREAKS = [
     ("a README that leaves a flow out", "| `queue-callback-onIncoming.json` |", "| `queue-callback.json` |",
@@ -131,6 +143,12 @@ def check_cti(scratch, failures):
         shutil.copytree(ROOT / "cti-flows", folder)
         (folder / name).rename(folder / renamed)
         expect(label, *run(checker, folder), words, failures)
+    for number, (label, file_name, flow_name, words) in enumerate(CTI_NAMES):
+        folder = scratch / f"cti-named-{number}"
+        folder.mkdir()
+        flow = json.loads((ROOT / "cti-flows" / VOICE).read_text())
+        (folder / file_name).write_text(json.dumps({"name": flow_name, **flow}))
+        expect(label, *run(checker, folder), words, failures)
 
 
 def check_template(scratch, failures):
@@ -156,7 +174,7 @@ def main():
         print(f"FAILED {failure}")
     if failures:
         sys.exit(1)
-    print(f"both checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(README_BREAKS) + len(TEMPLATE_BREAKS)} "
+    print(f"both checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(CTI_NAMES) + len(README_BREAKS) + len(TEMPLATE_BREAKS)} "
           "broken copies")
 
 
