@@ -1,9 +1,12 @@
-//! Amazon Connect, as this function meets it: the flow event it is invoked with and the answer it gives
-//! (`flow_event`, `answer`), the EventBridge events it is sent (`contact_event`), the contact records its data stream delivers
-//! (`contact_record`), the ids every event
-//! carries and what is wrong with an event (`ids`), Connect's words for a contact (`words`: its channel and
-//! how it began), and the Connect API it calls (`client`). Nothing
-//! outside this folder sees Connect's wire format.
+//! Amazon Connect, as this function meets it. Nothing outside this folder sees Connect's wire format.
+//!
+//! - `ids`: the ids every event carries, and what is wrong with an event; `words`: Connect's words for a
+//!   contact (its channel, how it began), read once;
+//! - `flow_event` and `answer`: the event a flow invokes the function with, and the answer it gives;
+//! - `contact_event`: the EventBridge events it is sent; `contact_record`: the contact records its data
+//!   stream delivers;
+//! - `client`: the Connect API it calls, and what its failures mean; the trait below is what the cores
+//!   need from Connect.
 
 mod answer;
 mod client;

@@ -2,19 +2,22 @@
 //! URL, a SOSL or SOQL string or a REST body, and what a failure means (its error type, whether to retry,
 //! what to fix, when a record is gone) is said here, in `error`.
 //!
-//! - `client`: REST calls in the container's one session, renewed once on `401`; `session`: holding it
-//!   and asking the token endpoint for it; `transport`: every HTTP exchange, under `retry`'s one policy,
-//!   counted; `credentials`: the client credentials or the JWT bearer login (`jwt`: the RS256 assertion),
-//!   or a Secrets Manager secret read once; `refusal`: a refused login is not asked again for 30 s.
-//! - `shape`: the org's phone fields and person accounts, learned from `describe` once per container;
-//!   `search`: the phone search and the email query; `cases`: reading and creating cases; `owners`: the
-//!   agent's user and the case's owner; `describe`: the org's versions and describes (the setup check).
-//! - `id`: validated record ids; `fields`: API-name rules; `soql`: string literals; `error`: the error
-//!   type and what it means; `auth_failure`: why a login failed and what to fix; `codes`: the org's error
-//!   bodies read down to their codes; `composite`: building and reading `/composite` requests.
+//! From the leaves up:
+//! - the wire: `transport` (every HTTP exchange, under `retry`'s one policy, counted), `credentials`
+//!   (client credentials or the JWT bearer login, `jwt` its RS256 assertion; or a Secrets Manager secret),
+//!   `refusal` (a refused login is not asked again for 30 s), `session` (the container's one session,
+//!   and asking the token endpoint for it), `client` (REST calls in the session, renewed once on `401`),
+//!   `composite` (`/composite` requests built and read by named part);
+//! - the rules: `id` (validated record ids), `fields` (API-name rules), `soql` (string and datetime
+//!   literals), `codes` (the org's error bodies read down to their codes), `auth_failure` (why a login
+//!   failed and what to fix), `error` (the error type, and what each failure means);
+//! - the calls: `describe` and `shape` (the org's versions and describes; its phone fields and person
+//!   accounts, learned once per container), `search` (the phone search, the email query), `cases`
+//!   (reading and creating cases, one Case row type), `owners` (the agent's user, the case's owner),
+//!   `legs` (a batch of contact records' one read) and `leg_writes` (its writes, as the core plans them).
 //!
-//! The three small traits below are what the decision core needs from the org; [`SalesforceClient`]
-//! implements each of them directly, and the core's unit tests implement them in memory.
+//! The small traits below are what the decision cores need from the org; [`SalesforceClient`] implements
+//! each of them directly, and the cores' unit tests implement them in memory.
 
 mod auth_failure;
 mod cases;

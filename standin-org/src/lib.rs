@@ -8,14 +8,15 @@
 //!
 //! Laid out as tokio's mini-redis, from the leaves up:
 //! - leaves, knowing nothing of requests or handlers: `route` (a name per operation), `clock` (record
-//!   timestamps and datetime literals), `setup` (what the
-//!   describes report), `phone_index` (the two readings of the phone index), `faults` (which fault comes
-//!   next), `wire` (the shared formats: Salesforce and AWS error bodies, form and percent decoding), `ids`,
+//!   timestamps and datetime literals), `setup` (what the describes report), `phone_index` (the two
+//!   readings of the phone index), `faults` (which fault comes next), `wire` (the shared formats: Salesforce and AWS error bodies, form and percent decoding), `ids`,
 //!   `known` (the credentials, agents and external id field the org is set up with);
 //! - `state`: the one lock over records, sessions, faults and what was asked (mini-redis's `db.rs`); every
 //!   write to a case goes through its journal, so an all-or-none composite can undo it;
-//! - one file per operation family, each a function of the state: `oauth`, `cases`, `activities`, `search`, `query`,
-//!   `describe`, `composite` (which runs subrequests through the function it is given), `connect`,
+//! - `schema`: one entry per object (its fields, their types, when a client may write them), which
+//!   queries, writes, the search and the describes all read;
+//! - one file per operation family, each a function of the state: `oauth`, `cases`, `activities`, `search`,
+//!   `query`, `describe`, `composite` (which runs subrequests through the function it is given), `connect`,
 //!   `secrets`, `control`;
 //! - `rest` parses a REST call once into a `RestOp` (the same for a direct call and a composite
 //!   subrequest), `request` parses every request once into a `Request`, `server` counts it, plays its fault
