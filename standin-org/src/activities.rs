@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::cases;
 use crate::ids::salesforce_id;
 use crate::schema::{self, Field, Object, Write};
+use crate::setup::VoiceCallAccess;
 use crate::state::State;
 use crate::wire::sf_error;
 
@@ -46,7 +47,7 @@ pub(crate) fn collection(
                 }
                 ("Task", true) => create_task(state, fields),
                 ("Task", false) => update_task(state, fields),
-                ("VoiceCall", false) if state.setup.voice_calls => update_voice_call(state, fields),
+                ("VoiceCall", false) if state.voice_calls_visible() => update_voice_call(state, fields),
                 ("Case", false) => update_case(state, fields, auto_assign),
                 _ => Err(refusal("INVALID_TYPE", &format!("sObject type '{object}' is not supported here"), &[])),
             };
@@ -99,6 +100,15 @@ fn update_voice_call(state: &mut State, mut fields: Map<String, Value>) -> Resul
     }
     for name in fields.keys() {
         writable(&schema::VOICE_CALL, name, false)?;
+        if state.setup.voice_call_access == VoiceCallAccess::ReadOnly {
+            return Err(refusal(
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                &format!(
+                    "Unable to create/update fields: {name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set."
+                ),
+                &[name],
+            ));
+        }
     }
     if let Some(related) = fields.get("RelatedRecordId").and_then(Value::as_str)
         && !state.cases.contains_key(State::case_key(related))
@@ -109,6 +119,53 @@ fn update_voice_call(state: &mut State, mut fields: Map<String, Value>) -> Resul
         call.extend(fields);
     }
     Ok(id)
+}
+
+/// `GET sobjects/VoiceCall/{id}?fields=…`.
+pub(crate) fn read_voice_call(state: &State, version: &str, id: &str, fields: Option<&str>) -> (StatusCode, Value) {
+    let Some(call) = state.voice_calls.get(id).filter(|_| state.voice_calls_visible()) else {
+        return not_found();
+    };
+    let mut record = Map::new();
+    record.insert(
+        "attributes".into(),
+        json!({"type": "VoiceCall", "url": format!("/services/data/{version}/sobjects/VoiceCall/{id}")}),
+    );
+    let wanted: Vec<&str> =
+        fields.map_or_else(|| schema::VOICE_CALL.names().collect(), |f| f.split(',').map(str::trim).collect());
+    for field in wanted {
+        if schema::VOICE_CALL.field(field).is_none() {
+            return sf_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_FIELD",
+                &format!("No such column '{field}' on entity 'VoiceCall'"),
+            );
+        }
+        record.insert(field.into(), call.get(field).cloned().unwrap_or(Value::Null));
+    }
+    (StatusCode::OK, Value::Object(record))
+}
+
+/// `PATCH sobjects/VoiceCall/{id}`: `204` with no body, or the refusal as a REST error array.
+pub(crate) fn patch_voice_call(state: &mut State, id: &str, body: &Value) -> (StatusCode, Value) {
+    if !state.voice_calls_visible() || !state.voice_calls.contains_key(id) {
+        return not_found();
+    }
+    let mut fields = body.as_object().cloned().unwrap_or_default();
+    fields.insert("Id".into(), id.into());
+    match update_voice_call(state, fields) {
+        Ok(_) => (StatusCode::NO_CONTENT, Value::Null),
+        Err(refused) => {
+            let code = refused["statusCode"].as_str().unwrap_or("UNKNOWN_EXCEPTION");
+            let message = refused["message"].as_str().unwrap_or_default();
+            (StatusCode::BAD_REQUEST, json!([{"errorCode": code, "message": message, "fields": refused["fields"]}]))
+        }
+    }
+}
+
+/// `404 NOT_FOUND`, as the org answers an id it has no record for, or an object the user cannot see.
+fn not_found() -> (StatusCode, Value) {
+    sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
 }
 
 fn update_case(state: &mut State, mut fields: Map<String, Value>, auto_assign: Option<&str>) -> Result<String, Value> {

@@ -1,5 +1,7 @@
-//! `POST /composite`: subrequests run in order, `@{ref.id}` resolved from earlier answers, and with
-//! `allOrNone` every write rolled back when one subrequest fails.
+//! `POST /composite`: subrequests run in order, references (`@{ref.id}`, `@{ref.records[0].Id}`) resolved
+//! from earlier answers, and with `allOrNone` every write rolled back when one subrequest fails. A
+//! subrequest whose reference names nothing (the part it refers to failed, or its query found no row) is
+//! not run: it answers `400 PROCESSING_HALTED` "Invalid reference specified", as the org does.
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -29,16 +31,12 @@ pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>, se
             parts.push(halted_part(&json!(reference)));
             continue;
         }
-        let resolve = |text: &str| {
-            let mut text = text.to_owned();
-            for (reference, answer) in &answers {
-                for key in ["id", "Id"] {
-                    if let Some(value) = answer.get(key).and_then(Value::as_str) {
-                        text = text.replace(&format!("@{{{reference}.{key}}}"), value);
-                    }
-                }
-            }
-            text
+        let mut unresolved = None;
+        let mut resolve = |text: &str| {
+            resolve_references(text, &answers).unwrap_or_else(|reference| {
+                unresolved.get_or_insert(reference);
+                text.to_owned()
+            })
         };
         let method = request.get("method").and_then(Value::as_str).unwrap_or_default();
         let url = resolve(request.get("url").and_then(Value::as_str).unwrap_or_default());
@@ -48,11 +46,12 @@ pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>, se
             .and_then(|b| serde_json::from_str(&b).ok())
             .unwrap_or(Value::Null);
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        let (status, answer) = match Method::from_bytes(method.as_bytes()) {
-            Err(_) => {
+        let (status, answer) = match (unresolved, Method::from_bytes(method.as_bytes())) {
+            (Some(reference), _) => invalid_reference(&reference),
+            (None, Err(_)) => {
                 sf_error(StatusCode::BAD_REQUEST, "INVALID_URL", "the subrequest's method or url is not supported")
             }
-            Ok(method) => {
+            (None, Ok(method)) => {
                 let own = request
                     .get("httpHeaders")
                     .and_then(Value::as_object)
@@ -83,6 +82,56 @@ pub(crate) fn run(state: &mut State, body: &Value, auto_assign: Option<&str>, se
         }
     }
     (StatusCode::OK, json!({"compositeResponse": parts}))
+}
+
+/// Every `@{reference.path}` of `text` replaced by the value it names in an earlier answer (`.field` and
+/// `[n]` steps); `Err` with the first one that names nothing.
+fn resolve_references(text: &str, answers: &[(String, Value)]) -> Result<String, String> {
+    let mut resolved = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("@{") {
+        let Some(end) = rest[start..].find('}') else { break };
+        let reference = &rest[start + 2..start + end];
+        resolved.push_str(&rest[..start]);
+        resolved.push_str(&value_at(reference, answers).ok_or_else(|| reference.to_owned())?);
+        rest = &rest[start + end + 1..];
+    }
+    resolved.push_str(rest);
+    Ok(resolved)
+}
+
+/// The text of the value `reference` (`name.field[0].Id`) names, if it names a string or a number.
+fn value_at(reference: &str, answers: &[(String, Value)]) -> Option<String> {
+    let name_end = reference.find(['.', '[']).unwrap_or(reference.len());
+    let (name, mut path) = reference.split_at(name_end);
+    let mut value = &answers.iter().rev().find(|(reference, _)| reference == name)?.1;
+    while !path.is_empty() {
+        if let Some(after) = path.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            value = value.get(&after[..end])?;
+            path = &after[end..];
+        } else {
+            let after = path.strip_prefix('[')?;
+            let (index, after) = after.split_once(']')?;
+            value = value.get(index.parse::<usize>().ok()?)?;
+            path = after;
+        }
+    }
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// A subrequest whose reference names nothing, answered as the org answers it.
+fn invalid_reference(reference: &str) -> (StatusCode, Value) {
+    let name = reference.split(['.', '[']).next().unwrap_or_default();
+    let message = format!(
+        "Invalid reference specified. No value for {reference} found in {name}. Provided referenceId ('{reference}') must \
+         start with a letter or a number, and it can contain only letters, numbers and underscores ('_')."
+    );
+    sf_error(StatusCode::BAD_REQUEST, "PROCESSING_HALTED", &message)
 }
 
 /// A part of an all-or-none request that did not fail, answered after another did.
@@ -144,5 +193,67 @@ mod tests {
         let (_, answer) = run(&mut state, &body, None, serve_subrequest);
         assert_eq!(answer["compositeResponse"][0]["body"][0]["errorCode"], "PROCESSING_HALTED");
         assert_eq!(state.cases[&id[..15]]["Subject"], "first", "and was rolled back with it");
+    }
+
+    fn voice_org() -> (State, String) {
+        let mut state =
+            State { setup: crate::setup::Setup { voice_calls: true, ..Default::default() }, ..State::default() };
+        let call = crate::ids::salesforce_id("0LQ", 1);
+        state.voice_calls.insert(
+            call.clone(),
+            serde_json::from_value(json!({"Id": call, "VendorCallKey": "k"})).unwrap_or_default(),
+        );
+        (state, call)
+    }
+
+    fn create_and_link(all_or_none: bool, call: &str) -> Value {
+        json!({"allOrNone": all_or_none, "compositeRequest": [
+            {"method": "POST", "url": "/services/data/v66.0/sobjects/Case", "referenceId": "writeCase", "body": {"Subject": "x"}},
+            {"method": "GET", "url": "/services/data/v66.0/sobjects/Case/@{writeCase.id}?fields=Id,CaseNumber", "referenceId": "readCase"},
+            {"method": "PATCH", "url": format!("/services/data/v66.0/sobjects/VoiceCall/{call}"), "referenceId": "linkCall",
+             "body": {"RelatedRecordId": "@{writeCase.id}"}},
+        ]})
+    }
+
+    #[test]
+    fn a_refused_link_rolls_the_case_back_all_or_none_and_not_part_by_part() {
+        let (mut state, _) = voice_org();
+        let gone = crate::ids::salesforce_id("0LQ", 9);
+        let (_, answer) = run(&mut state, &create_and_link(true, &gone), None, serve_subrequest);
+        assert_eq!(answer["compositeResponse"][2]["httpStatusCode"], 404);
+        assert_eq!(answer["compositeResponse"][0]["body"][0]["errorCode"], "PROCESSING_HALTED");
+        assert!(state.cases.is_empty(), "all or none: the case went with the link");
+
+        let (_, answer) = run(&mut state, &create_and_link(false, &gone), None, serve_subrequest);
+        assert_eq!(answer["compositeResponse"][0]["httpStatusCode"], 201);
+        assert_eq!(answer["compositeResponse"][1]["httpStatusCode"], 200);
+        assert_eq!(answer["compositeResponse"][2]["body"][0]["errorCode"], "NOT_FOUND");
+        assert_eq!(state.cases.len(), 1, "part by part: the case stays");
+    }
+
+    #[test]
+    fn a_part_whose_reference_names_nothing_is_halted_with_the_org_s_words() {
+        let (mut state, call) = voice_org();
+        let body = json!({"allOrNone": false, "compositeRequest": [
+            {"method": "GET", "url": "/services/data/v66.0/query?q=SELECT%20Id%20FROM%20Case%20WHERE%20Status%20%3D%20%27Open%27",
+             "referenceId": "openCase"},
+            {"method": "PATCH", "url": format!("/services/data/v66.0/sobjects/VoiceCall/{call}"), "referenceId": "linkCall",
+             "body": {"RelatedRecordId": "@{openCase.records[0].Id}"}},
+        ]});
+        let (_, answer) = run(&mut state, &body, None, serve_subrequest);
+        let halted = &answer["compositeResponse"][1];
+        assert_eq!(halted["httpStatusCode"], 400);
+        assert_eq!(halted["body"][0]["errorCode"], "PROCESSING_HALTED");
+        let message = halted["body"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("Invalid reference specified. No value for openCase.records[0].Id found in openCase."),
+            "{message}"
+        );
+
+        let (_, created) = cases::create(&mut state, "v66.0", &json!({"Subject": "x", "Status": "Open"}), None, None);
+        let case = created["id"].as_str().unwrap_or_default().to_owned();
+        let (_, answer) = run(&mut state, &body, None, serve_subrequest);
+        assert_eq!(answer["compositeResponse"][1]["httpStatusCode"], 204, "{answer}");
+        assert_eq!(state.voice_calls[&call]["RelatedRecordId"], case.as_str(), "a query row's Id resolves");
     }
 }

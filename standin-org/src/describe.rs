@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::known::EXTERNAL_ID_FIELD;
 use crate::schema::{self, Write};
+use crate::setup::VoiceCallAccess;
 use crate::state::{ServedDescribe, State};
 use crate::wire::sf_error;
 
@@ -135,11 +136,20 @@ pub(crate) fn describe(state: &State, object: &str) -> (StatusCode, Value) {
                        "updateable": setup.tasks_writable, "fields": fields}),
             )
         }
-        "VoiceCall" if setup.voice_calls => (
-            StatusCode::OK,
-            json!({"name": "VoiceCall", "createable": false, "queryable": true, "retrieveable": true, "updateable": true,
-                   "fields": fields_of(&schema::VOICE_CALL, |_| false)}),
-        ),
+        "VoiceCall" if state.voice_calls_visible() => {
+            let editable = setup.voice_call_access == VoiceCallAccess::Edit;
+            let mut fields = fields_of(&schema::VOICE_CALL, |_| false);
+            for field in &mut fields {
+                if field["name"] == "RelatedRecordId" {
+                    field["updateable"] = editable.into();
+                }
+            }
+            (
+                StatusCode::OK,
+                json!({"name": "VoiceCall", "createable": false, "queryable": true, "retrieveable": true,
+                       "updateable": editable, "fields": fields}),
+            )
+        }
         other => {
             sf_error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("The requested resource does not exist: {other}"))
         }

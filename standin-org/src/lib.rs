@@ -59,5 +59,5 @@ pub use org::StandinOrg;
 pub use phone_index::{PersonRows, PhoneIndex};
 pub use remote::{RemoteOrg, SERVE_FLAG, serve_if_asked};
 pub use route::Route;
-pub use setup::{REAL_ORG_PADDING, Setup};
+pub use setup::{REAL_ORG_PADDING, Setup, VoiceCallAccess};
 pub use state::{CaseWrite, Contact, Recorded, User};

@@ -66,7 +66,7 @@ pub(crate) fn soql(state: &State, version: &str, text: &str) -> (StatusCode, Val
             crate::activities::status_rows(state).into_iter().map(Cow::Owned).collect(),
             static_names(&schema::TASK_STATUS),
         ),
-        "VoiceCall" if state.setup.voice_calls => {
+        "VoiceCall" if state.voice_calls_visible() => {
             (state.voice_calls.values().map(Cow::Borrowed).collect(), static_names(&schema::VOICE_CALL))
         }
         other => {

@@ -35,6 +35,10 @@ pub(crate) enum RestOp {
     UpdateCase { id: String, body: Value },
     /// `PATCH sobjects/Case/{external id field}/{value}`: upsert.
     UpsertCase { version: String, field: String, value: String, body: Value },
+    /// `GET sobjects/VoiceCall/{id}?fields=…`.
+    ReadVoiceCall { version: String, id: String, fields: Option<String> },
+    /// `PATCH sobjects/VoiceCall/{id}`.
+    UpdateVoiceCall { id: String, body: Value },
     /// `POST composite`.
     Composite { body: Value },
     /// `POST composite/sobjects` (create) or `PATCH composite/sobjects` (update).
@@ -75,6 +79,10 @@ impl RestOp {
                 fields: params.remove("fields"),
             },
             ("PATCH", ["sobjects", "Case", id]) => Self::UpdateCase { id: (*id).to_owned(), body },
+            ("GET", ["sobjects", "VoiceCall", id]) => {
+                Self::ReadVoiceCall { version, id: (*id).to_owned(), fields: params.remove("fields") }
+            }
+            ("PATCH", ["sobjects", "VoiceCall", id]) => Self::UpdateVoiceCall { id: (*id).to_owned(), body },
             ("PATCH", ["sobjects", "Case", field, value]) => {
                 Self::UpsertCase { version, field: (*field).to_owned(), value: (*value).to_owned(), body }
             }
@@ -94,6 +102,7 @@ impl RestOp {
             Self::UpdateCase { .. } => Route::CaseUpdate,
             Self::Composite { .. } => Route::Composite,
             Self::Collection { .. } => Route::Collections,
+            Self::ReadVoiceCall { .. } | Self::UpdateVoiceCall { .. } => Route::VoiceCall,
             Self::NotFound => Route::OtherSalesforce,
         }
     }
@@ -117,6 +126,10 @@ impl RestOp {
             }
             Self::Composite { body } => composite::run(state, &body, auto_assign, serve_subrequest),
             Self::Collection { create, body } => activities::collection(state, create, &body, auto_assign),
+            Self::ReadVoiceCall { version, id, fields } => {
+                activities::read_voice_call(state, &version, &id, fields.as_deref())
+            }
+            Self::UpdateVoiceCall { id, body } => activities::patch_voice_call(state, &id, &body),
             Self::NotFound => not_found(),
         }
     }

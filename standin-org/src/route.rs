@@ -18,6 +18,8 @@ pub enum Route {
     CaseUpdate,
     /// `POST` or `PATCH composite/sobjects`: sObject Collections.
     Collections,
+    /// `GET` or `PATCH sobjects/VoiceCall/{id}`.
+    VoiceCall,
     ConnectUpdateAttributes,
     ConnectGetAttributes,
     ConnectDescribeUser,
@@ -51,7 +53,8 @@ impl Route {
             | Self::Composite
             | Self::OtherSalesforce
             | Self::CaseUpdate
-            | Self::Collections => Service::Salesforce,
+            | Self::Collections
+            | Self::VoiceCall => Service::Salesforce,
             Self::ConnectUpdateAttributes | Self::ConnectGetAttributes | Self::ConnectDescribeUser => Service::Connect,
             Self::SecretsGetValue => Service::SecretsManager,
             Self::Control => Service::Standin,

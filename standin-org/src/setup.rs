@@ -34,6 +34,8 @@ pub struct Setup {
     pub describe_padding: usize,
     /// Whether the org has Salesforce Voice's `VoiceCall` object.
     pub voice_calls: bool,
+    /// What the run-as user may do with VoiceCalls, in an org that has them.
+    pub voice_call_access: VoiceCallAccess,
     /// Whether the run-as user may create and update Tasks and see `Task.CallObject`.
     pub tasks_writable: bool,
 }
@@ -53,9 +55,22 @@ impl Default for Setup {
             person_accounts: false,
             describe_padding: 0,
             voice_calls: false,
+            voice_call_access: VoiceCallAccess::Edit,
             tasks_writable: true,
         }
     }
+}
+
+/// What the run-as user may do with VoiceCalls: the Salesforce Voice permission set an admin assigns, or
+/// not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoiceCallAccess {
+    /// Read VoiceCalls and edit `RelatedRecordId`.
+    Edit,
+    /// Read them; `RelatedRecordId` is read-only (field-level security).
+    ReadOnly,
+    /// No access: to this user the org has no VoiceCall object.
+    None,
 }
 
 /// A Task status: its API name, whether it closes the task, whether it is the default, its order.

@@ -210,6 +210,11 @@ impl State {
         }
     }
 
+    /// Whether the run-as user sees a `VoiceCall` object: the org has one, and the user some access.
+    pub(crate) fn voice_calls_visible(&self) -> bool {
+        self.setup.voice_calls && self.setup.voice_call_access != crate::setup::VoiceCallAccess::None
+    }
+
     /// The stored case an id of 15 or 18 characters names.
     pub(crate) fn case_key(id: &str) -> &str {
         if id.len() == 15 || id.len() == 18 { id.get(..15).unwrap_or(id) } else { id }
