@@ -13,10 +13,14 @@ use super::ids::{EventError, instance_id_of, is_uuid};
 use super::words::Channel;
 use crate::email::EmailAddress;
 use crate::phone::{CallerNumber, Country};
-use crate::salesforce::{CaseId, is_field_api_name};
+use crate::salesforce::{CaseId, VoiceCallId, is_field_api_name};
 
 /// Block parameters with this prefix set fields on a created case.
 const CASE_FIELD_PARAMETER_PREFIX: &str = "Case.";
+/// The block parameter naming the leg's VoiceCall in a Salesforce Voice flow.
+const VOICE_CALL_PARAMETER: &str = "VoiceCallId";
+/// The contact attribute Salesforce's sample Voice flows keep the leg's VoiceCall in.
+const VOICE_CALL_ATTRIBUTE: &str = "voiceCallId";
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -79,6 +83,40 @@ pub struct FlowEvent {
     pub carried_contact_matches: Option<u32>,
     /// `Case.<Field>` block parameters with a valid field name and a scalar value.
     pub case_fields: BTreeMap<String, Value>,
+    /// The leg's VoiceCall, in a Salesforce Voice flow: the `VoiceCallId` parameter, else the `voiceCallId`
+    /// attribute.
+    pub voice_call: VoiceCallRef,
+}
+
+/// What the flow says of the leg's VoiceCall.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VoiceCallRef {
+    /// Neither the parameter nor the attribute is there: a flow without Salesforce Voice.
+    Absent,
+    Valid(VoiceCallId),
+    /// Something that is not a VoiceCall id: never used.
+    Malformed,
+}
+
+impl VoiceCallRef {
+    /// The VoiceCall id, when there is a valid one.
+    pub fn id(&self) -> Option<&VoiceCallId> {
+        match self {
+            Self::Valid(id) => Some(id),
+            Self::Absent | Self::Malformed => None,
+        }
+    }
+
+    /// The parameter when it holds a VoiceCall id, else the attribute; malformed when either was given and
+    /// neither holds one.
+    fn read(parameter: Option<&Value>, attribute: Option<&Value>) -> Self {
+        let id = |value: Option<&Value>| present(value).map(|v| v.as_str().and_then(VoiceCallId::parse));
+        match (id(parameter), id(attribute)) {
+            (Some(Some(id)), _) | (_, Some(Some(id))) => Self::Valid(id),
+            (None, None) => Self::Absent,
+            _ => Self::Malformed,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +183,10 @@ impl FlowEvent {
             .filter(|v| v.len() <= 6)
             .and_then(|v| v.parse().ok());
 
+        let voice_call = VoiceCallRef::read(
+            raw.details.parameters.get(VOICE_CALL_PARAMETER),
+            data.attributes.get(VOICE_CALL_ATTRIBUTE),
+        );
         let case_fields = raw
             .details
             .parameters
@@ -167,6 +209,7 @@ impl FlowEvent {
             case_attribute,
             carried_contact_matches,
             case_fields,
+            voice_call,
         })
     }
 }
@@ -230,6 +273,30 @@ mod tests {
             "InitiationMethod": "INBOUND",
             "InstanceARN": "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa"
         })
+    }
+
+    #[test]
+    fn the_leg_s_voice_call_is_the_parameter_else_the_attribute_and_only_a_voice_call_id() {
+        let read = |attribute: Value, parameter: Value| {
+            let mut data = first_leg();
+            data["Attributes"]["voiceCallId"] = attribute;
+            let parameters = if parameter.is_null() { json!({}) } else { json!({"VoiceCallId": parameter}) };
+            FlowEvent::from_value(event(data, parameters)).expect("valid").voice_call
+        };
+        let call = |id: &str| VoiceCallRef::Valid(VoiceCallId::parse(id).expect("id"));
+        assert_eq!(read(Value::Null, Value::Null), VoiceCallRef::Absent);
+        assert_eq!(read(json!(""), json!("  ")), VoiceCallRef::Absent, "empty is absent");
+        assert_eq!(read(json!("0LQDn0000000001"), Value::Null), call("0LQDn0000000001"));
+        assert_eq!(
+            read(json!("0LQDn0000000001"), json!("0LQDn0000000002")),
+            call("0LQDn0000000002"),
+            "the parameter first"
+        );
+        assert_eq!(read(json!("0LQDn0000000001"), json!("not-an-id")), call("0LQDn0000000001"), "else the attribute");
+        for bad in [json!("500Dn0000000001IAA"), json!("0LQ' OR Id != '"), json!(42), json!({"Id": "0LQDn0000000001"})]
+        {
+            assert_eq!(read(bad.clone(), Value::Null), VoiceCallRef::Malformed, "{bad}");
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use answer::{Answer, CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONTACT_MATC
 pub use client::{ConnectClient, ConnectError};
 pub use contact_event::{ContactEvent, ContactEventType, EventBridgeEvent};
 pub use contact_record::{ContactRecord, RecordBatch};
-pub use flow_event::{CaseAttribute, FlowEvent};
+pub use flow_event::{CaseAttribute, FlowEvent, VoiceCallRef};
 pub use ids::{EventError, instance_id_of};
 pub use words::{Channel, InitiationMethod};
 

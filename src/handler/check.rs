@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::{Configured, HandoffError, Kind, Line, Response};
 use crate::config::{CaseOwner, ConfigError};
 use crate::connect::{ContactDirectory, EventError, instance_id_of};
-use crate::salesforce::{ContactSearch, OrgShape};
+use crate::salesforce::{ContactSearch, ObjectDescription, OrgShape, SalesforceError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetupReport {
@@ -55,10 +55,11 @@ pub enum Check {
     PersonAccounts,
     ConnectAccess,
     LegRecords,
+    VoiceCall,
 }
 
 impl Check {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 10] = [
         Self::Login,
         Self::ApiVersion,
         Self::CaseAccess,
@@ -68,6 +69,7 @@ impl Check {
         Self::PersonAccounts,
         Self::ConnectAccess,
         Self::LegRecords,
+        Self::VoiceCall,
     ];
 
     /// Whether it is a Salesforce check that needs a session (every one but the login itself).
@@ -85,6 +87,70 @@ impl Check {
             "LEG_RECORDS" => Self::LegRecords,
             _ => Self::Login,
         }
+    }
+}
+
+/// What the run-as user may do with VoiceCalls, as VoiceCall's describe says.
+enum VoiceCallAccess {
+    /// No VoiceCall object the user can see: not a Salesforce Voice org, or no access at all.
+    NoObject,
+    /// Read VoiceCalls and update `RelatedRecordId`.
+    Links,
+    /// VoiceCalls cannot be read.
+    Unreadable,
+    /// VoiceCalls can be read but `RelatedRecordId` not updated.
+    ReadOnly,
+    /// The describe failed for another reason.
+    Unknown(String),
+}
+
+/// The Salesforce Voice permission sets that give an integration user what the links need.
+const VOICE_CALL_PERMISSION: &str = "assign the run-as user Salesforce Voice's Contact Center Admin permission set \
+    (Contact Center Admin (Partner Telephony) with partner telephony), or a permission set of your own with Read and Edit \
+    on Voice Calls and Edit on the Voice Call field Related Record";
+
+impl VoiceCallAccess {
+    fn of(describe: &Result<ObjectDescription, SalesforceError>) -> Self {
+        match describe {
+            Err(error) if error.is_unknown_object() => Self::NoObject,
+            Err(error) => Self::Unknown(error.to_string()),
+            Ok(call) if !(call.queryable && call.retrieveable) => Self::Unreadable,
+            Ok(call) if call.field("RelatedRecordId").is_some_and(|field| field.updateable) => Self::Links,
+            Ok(_) => Self::ReadOnly,
+        }
+    }
+
+    /// What is wrong, and what to fix.
+    fn problem(&self) -> String {
+        match self {
+            Self::Unreadable => format!("the run-as user cannot read VoiceCalls: {VOICE_CALL_PERMISSION}"),
+            Self::ReadOnly => {
+                format!(
+                    "the run-as user cannot update VoiceCall.RelatedRecordId (read-only to it): {VOICE_CALL_PERMISSION}"
+                )
+            }
+            Self::Unknown(error) => format!("could not describe VoiceCall ({error})"),
+            Self::NoObject | Self::Links => String::new(),
+        }
+    }
+}
+
+/// In an org with VoiceCall, whether the run-as user can read VoiceCalls and update `RelatedRecordId`,
+/// whatever `LEG_RECORDS` is: a Voice flow's legs link their VoiceCalls at flow time.
+fn check_voice_call(describe: &Result<ObjectDescription, SalesforceError>) -> SetupCheck {
+    match VoiceCallAccess::of(describe) {
+        VoiceCallAccess::NoObject => pass(
+            Check::VoiceCall,
+            format!(
+                "the org has no VoiceCall the run-as user can see: not a Salesforce Voice org (if it is one, \
+                 {VOICE_CALL_PERMISSION})"
+            ),
+        ),
+        VoiceCallAccess::Links => pass(
+            Check::VoiceCall,
+            "the run-as user can read VoiceCalls and update RelatedRecordId: each leg's VoiceCall is linked to its case",
+        ),
+        access => fail(Check::VoiceCall, access.problem()),
     }
 }
 
@@ -150,7 +216,9 @@ impl Kind for SetupRun {
             self.record([with.check_api_version(deadline).await]);
             self.record(with.check_case(deadline).await);
             self.record([with.check_owner_field(deadline).await]);
-            self.record([with.check_leg_records(deadline).await]);
+            let voice_call = with.salesforce.describe("VoiceCall", deadline).await;
+            self.record([check_voice_call(&voice_call)]);
+            self.record([with.check_leg_records(&voice_call, deadline).await]);
             let (person_accounts, shape) = with.check_person_accounts(deadline).await;
             self.record([person_accounts]);
             match shape {
@@ -193,8 +261,12 @@ impl Kind for SetupRun {
 
 impl Configured {
     /// With `LEG_RECORDS=true`: the run-as user can create Tasks with `CallObject`, read the closed Task
-    /// statuses, and, where the org has VoiceCall, update `VoiceCall.RelatedRecordId`.
-    async fn check_leg_records(&self, deadline: Instant) -> SetupCheck {
+    /// statuses, and, where the org has VoiceCall, update `VoiceCall.RelatedRecordId`. A pass names each.
+    async fn check_leg_records(
+        &self,
+        voice_call: &Result<ObjectDescription, SalesforceError>,
+        deadline: Instant,
+    ) -> SetupCheck {
         if !self.config.leg_records {
             return pass(Check::LegRecords, "LEG_RECORDS is off: legs are not written onto cases");
         }
@@ -218,20 +290,24 @@ impl Configured {
                 return fail(Check::LegRecords, format!("could not read TaskStatus ({error}): give Read on Task"));
             }
         };
-        let voice = match self.salesforce.describe("VoiceCall", deadline).await {
-            Ok(call) if call.field("RelatedRecordId").is_some() => "VoiceCalls are linked to their cases".to_owned(),
-            Ok(_) => {
+        let voice = match VoiceCallAccess::of(voice_call) {
+            VoiceCallAccess::NoObject => {
+                "the org has no VoiceCall the run-as user can see, so every leg gets a Task".to_owned()
+            }
+            VoiceCallAccess::Links => {
+                "VoiceCall.RelatedRecordId can be updated, so a Voice leg's VoiceCalls are linked".to_owned()
+            }
+            access => {
                 return fail(
                     Check::LegRecords,
-                    "the run-as user cannot see VoiceCall.RelatedRecordId: give its permission set Read and Edit on VoiceCall",
+                    format!("a Voice leg's VoiceCalls cannot be linked: {}", access.problem()),
                 );
             }
-            Err(error) if error.is_unknown_object() => {
-                "the org has no VoiceCall (not a Salesforce Voice org)".to_owned()
-            }
-            Err(error) => return fail(Check::LegRecords, format!("could not describe VoiceCall ({error})")),
         };
-        pass(Check::LegRecords, format!("Tasks can be written (closed status: {status}); {voice}"))
+        pass(
+            Check::LegRecords,
+            format!("the run-as user can create Tasks with CallObject; closed Tasks get status {status}; {voice}"),
+        )
     }
 
     async fn check_api_version(&self, deadline: Instant) -> SetupCheck {

@@ -1,5 +1,6 @@
-//! A flow's "Invoke AWS Lambda function" block, on any leg of a call: resolve the leg's case, store it on
-//! the contact when it is new to the call, and answer it.
+//! A flow's "Invoke AWS Lambda function" block, on any leg of a call: resolve the leg's case (and, in a
+//! Salesforce Voice flow, link the leg's VoiceCall to it in the same requests), store it on the contact
+//! when it is new to the call, and answer it. A failed link is logged and counted, never the leg's error.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -9,25 +10,33 @@ use tokio::time::Instant;
 
 use super::{Configured, HandoffError, Kind, Line, Response};
 use crate::connect::{
-    Answer, CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, EventError, FlowEvent,
+    Answer, CASE_ID_ATTRIBUTE, CASE_OUTCOME_ATTRIBUTE, CONTACT_MATCHES_ATTRIBUTE, EventError, FlowEvent, VoiceCallRef,
 };
 use crate::resolve::{Resolution, resolve};
+use crate::salesforce::LinkOutcome;
 
 /// One leg of a call.
 pub(super) struct Leg {
     event: FlowEvent,
     /// The answer while it is being stored on the contact: still answered if the budget runs out then.
-    storing: Mutex<Option<Answer>>,
+    storing: Mutex<Option<LegAnswer>>,
 }
 
-impl From<Answer> for Response {
-    fn from(answer: Answer) -> Self {
-        Self::Flow(answer)
+/// What a leg answers the flow, and what became of its VoiceCall link (for the logs and the metrics).
+#[derive(Debug, Clone)]
+pub(super) struct LegAnswer {
+    answer: Answer,
+    voice_call: LinkOutcome,
+}
+
+impl From<LegAnswer> for Response {
+    fn from(leg: LegAnswer) -> Self {
+        Self::Flow(leg.answer)
     }
 }
 
 impl Kind for Leg {
-    type Answer = Answer;
+    type Answer = LegAnswer;
 
     fn parse(payload: Value) -> Result<Self, EventError> {
         FlowEvent::from_value(payload).map(|event| Self { event, storing: Mutex::new(None) })
@@ -38,18 +47,31 @@ impl Kind for Leg {
         tracing::info_span!("invocation", contact_id = %self.event.contact_id, caller = %self.event.customer_masked())
     }
 
-    async fn run(&self, with: &Configured, deadline: Instant) -> Result<Answer, HandoffError> {
-        let Resolution { answer, store_on_contact } =
-            resolve(&with.salesforce, &self.event, &with.rules, deadline).await?;
-        if store_on_contact && with.config.update_contact_attributes {
-            *self.storing.lock().unwrap_or_else(|p| p.into_inner()) = Some(answer.clone());
-            with.store_on_contact(&self.event, &answer).await;
+    async fn run(&self, with: &Configured, deadline: Instant) -> Result<LegAnswer, HandoffError> {
+        if self.event.voice_call == VoiceCallRef::Malformed {
+            tracing::warn!("VoiceCallId (or the voiceCallId attribute) is not a VoiceCall id; no VoiceCall is linked");
         }
-        Ok(answer)
+        let Resolution { answer, store_on_contact, voice_call } =
+            resolve(&with.salesforce, &self.event, &with.rules, deadline).await?;
+        match &voice_call {
+            LinkOutcome::Failed(error) => tracing::warn!(
+                error_type = error.error_type(),
+                error = %error,
+                "the leg's VoiceCall could not be linked to the case; the case is answered as it is"
+            ),
+            LinkOutcome::Linked => tracing::info!(case_id = %answer.case_id, "linked the leg's VoiceCall to the case"),
+            LinkOutcome::NotAsked | LinkOutcome::NotRun => {}
+        }
+        let leg = LegAnswer { answer, voice_call };
+        if store_on_contact && with.config.update_contact_attributes {
+            *self.storing.lock().unwrap_or_else(|p| p.into_inner()) = Some(leg.clone());
+            with.store_on_contact(&self.event, &leg.answer).await;
+        }
+        Ok(leg)
     }
 
     /// Storing the case on the contact is best effort: the answer carries it whatever Connect does.
-    fn timed_out(&self, budget: Duration) -> Result<Answer, HandoffError> {
+    fn timed_out(&self, budget: Duration) -> Result<LegAnswer, HandoffError> {
         match self.storing.lock().unwrap_or_else(|p| p.into_inner()).take() {
             Some(answer) => {
                 tracing::warn!(
@@ -61,11 +83,21 @@ impl Kind for Leg {
         }
     }
 
-    fn outcome(answer: &Answer) -> &str {
-        answer.outcome.as_str()
+    fn outcome(leg: &LegAnswer) -> &str {
+        leg.answer.outcome.as_str()
     }
 
-    fn log(answer: &Answer, line: &Line) {
+    /// With a VoiceCall named, whether it was linked: `VoiceCallLinkFailed` is what an alarm watches.
+    fn counts(leg: &LegAnswer) -> Vec<(&'static str, u64)> {
+        match leg.voice_call {
+            LinkOutcome::NotAsked => Vec::new(),
+            LinkOutcome::Linked => vec![("VoiceCallsLinked", 1), ("VoiceCallLinkFailed", 0)],
+            LinkOutcome::Failed(_) | LinkOutcome::NotRun => vec![("VoiceCallsLinked", 0), ("VoiceCallLinkFailed", 1)],
+        }
+    }
+
+    fn log(leg: &LegAnswer, line: &Line) {
+        let answer = &leg.answer;
         tracing::info!(
             outcome = answer.outcome.as_str(),
             case_id = %answer.case_id,

@@ -70,21 +70,26 @@ pub(super) fn plan(legs: &[Leg<'_>], facts: &LegFacts, rules: &LegRules) -> Plan
             continue;
         };
         let owner = user_of(record, facts);
-        let voice_call = facts
+        // Salesforce documents that one key can belong to several VoiceCalls (a re-offered transfer):
+        // each is the leg's record, and each empty link gets the case.
+        let voice_calls: Vec<_> = facts
             .voice_calls
             .iter()
             .flatten()
-            .find(|call| call.vendor_call_key.as_deref() == Some(record.contact_id.as_str()));
-        if let Some(call) = voice_call {
-            match call.related_record_id.as_deref().and_then(SalesforceId::parse) {
-                None => match SalesforceId::parse(&call.id) {
-                    Some(id) => plan.writes.push((index, LegWrite::LinkVoiceCall { id, case: case.id.clone() })),
-                    None => plan.unchanged += 1,
-                },
-                Some(related) if related.as_str() == case.id.as_str() => plan.unchanged += 1,
-                Some(_) => {
-                    tracing::warn!(contact_id = %record.contact_id, "the leg's VoiceCall is related to another record; left as it is");
-                    plan.unchanged += 1;
+            .filter(|call| call.vendor_call_key.as_deref() == Some(record.contact_id.as_str()))
+            .collect();
+        if !voice_calls.is_empty() {
+            for call in voice_calls {
+                match call.related_record_id.as_deref().and_then(SalesforceId::parse) {
+                    None => match SalesforceId::parse(&call.id) {
+                        Some(id) => plan.writes.push((index, LegWrite::LinkVoiceCall { id, case: case.id.clone() })),
+                        None => plan.unchanged += 1,
+                    },
+                    Some(related) if related.as_str() == case.id.as_str() => plan.unchanged += 1,
+                    Some(_) => {
+                        tracing::warn!(contact_id = %record.contact_id, "a VoiceCall of the leg is related to another record; left as it is");
+                        plan.unchanged += 1;
+                    }
                 }
             }
         } else {
@@ -270,7 +275,7 @@ mod tests {
     fn a_voice_org_links_an_unlinked_voice_call_instead_of_a_task() {
         let record = record("10:02:30", json!({"SfdcCaseId": CASE}));
         let call = |related: Option<&str>| LegVoiceCall {
-            id: "0LQDn0000000001IAA".into(),
+            id: "0LQDn0000000001OAA".into(),
             vendor_call_key: Some(LEG.into()),
             related_record_id: related.map(str::to_owned),
         };
@@ -282,6 +287,14 @@ mod tests {
         assert_eq!(planned(&record, &facts, &rules()), (vec![], 1, 0), "already linked");
         facts.voice_calls = Some(vec![call(Some("001Dn0000000001IAA"))]);
         assert_eq!(planned(&record, &facts, &rules()), (vec![], 1, 0), "linked elsewhere: never overwritten");
+        let other = |id: &str, related: Option<&str>| LegVoiceCall { id: id.into(), ..call(related) };
+        facts.voice_calls = Some(vec![
+            call(None),
+            other("0LQDn0000000002OAA", None),
+            other("0LQDn0000000003OAA", Some("001Dn0000000001IAA")),
+            other("0LQDn0000000004OAA", Some(CASE)),
+        ]);
+        assert_eq!(planned(&record, &facts, &rules()), (vec!["link", "link"], 2, 0), "each VoiceCall of the key");
     }
 
     #[test]

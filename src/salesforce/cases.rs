@@ -8,9 +8,10 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 
 use super::client::{ApiRequest, Language, percent_encoded};
-use super::error::{CompositePart, record_is_gone, unexpected};
+use super::error::{CompositePart as Part, record_is_gone, unexpected};
 use super::soql::{datetime_literal, string_literal};
-use super::{CaseId, CaseStore, KeyedCases, SalesforceClient, SalesforceError, SalesforceId};
+use super::voice_calls::{LinkOutcome, Linked, link_outcome, with_link};
+use super::{CaseId, CaseStore, KeyedCases, SalesforceClient, SalesforceError, SalesforceId, VoiceCallId};
 
 const CASE_FIELDS: &str = "Id,CaseNumber,ContactId,AccountId";
 const CASE_FIELDS_SOQL: &str = "Id, CaseNumber, ContactId, AccountId";
@@ -49,9 +50,25 @@ impl KeyedCases for SalesforceClient {
 }
 
 impl CaseStore for SalesforceClient {
-    async fn read_case(&self, id: &CaseId, deadline: Instant) -> Result<Option<CaseRecord>, SalesforceError> {
-        let path = self.data_path(&format!("/sobjects/Case/{}", id.as_str()));
-        self.read_one(ApiRequest::get(path).query(&[("fields", CASE_FIELDS)]), deadline).await
+    async fn read_case(
+        &self,
+        id: &CaseId,
+        link: Option<&VoiceCallId>,
+        deadline: Instant,
+    ) -> Result<Linked<Option<CaseRecord>>, SalesforceError> {
+        let path = format!("/sobjects/Case/{}", id.as_str());
+        self.read_linked(Part::CaseRead, path, link, deadline).await
+    }
+
+    async fn read_keyed_case(
+        &self,
+        field: &str,
+        key: &str,
+        link: Option<&VoiceCallId>,
+        deadline: Instant,
+    ) -> Result<Linked<Option<CaseRecord>>, SalesforceError> {
+        let path = format!("/sobjects/Case/{}/{}", percent_encoded(field), percent_encoded(key));
+        self.read_linked(Part::KeyedCase, path, link, deadline).await
     }
 
     async fn open_case_of(
@@ -59,52 +76,105 @@ impl CaseStore for SalesforceClient {
         contact: &SalesforceId,
         since: SystemTime,
         external_id_field: Option<&str>,
+        link: Option<&VoiceCallId>,
         deadline: Instant,
-    ) -> Result<Option<OpenCase>, SalesforceError> {
+    ) -> Result<Linked<Option<OpenCase>>, SalesforceError> {
         let query = open_case_query(contact, since, external_id_field);
-        let rows: Vec<CaseRow> = self.records(Language::Soql, &query, deadline).await?;
-        let Some(mut row) = rows.into_iter().next() else { return Ok(None) };
+        let (rows, outcome): (Vec<CaseRow>, _) = match link {
+            None => (self.records(Language::Soql, &query, deadline).await?, LinkOutcome::NotAsked),
+            Some(call) => {
+                let reads = self.composite(false).resend_safe(true).query(Part::OpenCase, &query);
+                let answer = self
+                    .send_composite(with_link(reads, call, Part::OpenCase.reference("records[0].Id")), deadline)
+                    .await?;
+                let rows = answer.rows(Part::OpenCase)?.unwrap_or_default();
+                (rows, link_outcome(&answer))
+            }
+        };
+        let Some(mut row) = rows.into_iter().next() else { return Ok(Linked { value: None, link: outcome }) };
         let external_id = external_id_field
             .and_then(|field| row.org_fields.remove(field))
             .and_then(|value| value.as_str().map(str::to_owned));
         let description = row.description.take();
-        Ok(Some(OpenCase { case: row.into_record()?, external_id, description }))
+        let open = OpenCase { case: row.into_record()?, external_id, description };
+        Ok(Linked { value: Some(open), link: outcome })
     }
 
-    /// In one composite request.
+    /// In one composite request: all or none without a VoiceCall (a read back the org refuses rolls the
+    /// case back), each part on its own with one (a refused link must not cost the case).
     async fn create_case(
         &self,
         fields: &Map<String, Value>,
         key: Option<(&str, &str)>,
+        link: Option<&VoiceCallId>,
         deadline: Instant,
-    ) -> Result<CaseRecord, SalesforceError> {
+    ) -> Result<Linked<CaseRecord>, SalesforceError> {
         let mut body = fields.clone();
         if let Some((field, value)) = key {
             body.insert(field.to_owned(), value.into());
         }
-        let read_back =
-            format!("/sobjects/Case/@{{{}.id}}?fields={CASE_FIELDS}", CompositePart::CaseCreate.reference_id());
+        let read_back = format!("/sobjects/Case/{}?fields={CASE_FIELDS}", Part::CaseCreate.reference("id"));
         // A create that may have reached the org is sent again only when it carries the call's external
         // id: a second copy is then refused with DUPLICATE_VALUE instead of making a second case.
-        let composite = self
-            .composite(true)
+        let mut composite = self
+            .composite(link.is_none())
             .resend_safe(key.is_some())
             .assignment_rules(self.assignment_rules_on_create())
-            .post(CompositePart::CaseCreate, "/sobjects/Case", Value::Object(body))
-            .get(CompositePart::CaseReadBack, &read_back);
+            .post(Part::CaseCreate, "/sobjects/Case", Value::Object(body))
+            .get(Part::CaseReadBack, &read_back);
+        if let Some(call) = link {
+            composite = with_link(composite, call, Part::CaseCreate.reference("id"));
+        }
         let answer = self.send_composite(composite, deadline).await?;
-        if let Some(failure) = answer.all_or_none_failure() {
+        if let Some(failure) = answer.failure_among(&[Part::CaseCreate, Part::CaseReadBack]) {
+            let created = answer.part(Part::CaseCreate).filter(|part| part.succeeded());
+            let created = created.and_then(|part| part.record::<Created>(Part::CaseCreate).ok());
+            if let Some(created) = created.and_then(|created| CaseId::parse(&created.id)) {
+                // Each part on its own (a VoiceCall rode along): the org made the case and keeps it.
+                tracing::error!(case_id = %created, error = %failure, "the case was made but could not be read back; it stays in the org");
+            }
             return Err(failure);
         }
-        answer
-            .part(CompositePart::CaseReadBack)
+        let case = answer
+            .part(Part::CaseReadBack)
             .ok_or_else(|| SalesforceError::Protocol("the composite answer has no read back".into()))?
-            .record::<CaseRow>(CompositePart::CaseReadBack)?
-            .into_record()
+            .record::<CaseRow>(Part::CaseReadBack)?
+            .into_record()?;
+        Ok(Linked { value: case, link: link_outcome(&answer) })
     }
 }
 
+/// A created record's answer: its id.
+#[derive(Deserialize)]
+struct Created {
+    id: String,
+}
+
 impl SalesforceClient {
+    /// The case at `path` (below the data path), or `None` when the org has no such case; with `link`,
+    /// in one composite request with the VoiceCall's link to it.
+    async fn read_linked(
+        &self,
+        part: Part,
+        path: String,
+        link: Option<&VoiceCallId>,
+        deadline: Instant,
+    ) -> Result<Linked<Option<CaseRecord>>, SalesforceError> {
+        let Some(call) = link else {
+            let request = ApiRequest::get(self.data_path(&path)).query(&[("fields", CASE_FIELDS)]);
+            return Ok(Linked::alone(self.read_one(request, deadline).await?));
+        };
+        let reads = self.composite(false).resend_safe(true).get(part, &format!("{path}?fields={CASE_FIELDS}"));
+        let answer = self.send_composite(with_link(reads, call, part.reference("Id")), deadline).await?;
+        let read =
+            answer.part(part).ok_or_else(|| SalesforceError::Protocol(format!("no answer to the {}", part.name())))?;
+        let case = match read {
+            read if read.is_gone() => None,
+            read => Some(read.record::<CaseRow>(part)?.into_record()?),
+        };
+        Ok(Linked { value: case, link: link_outcome(&answer) })
+    }
+
     /// One case record, or `None` when the org has no such case.
     async fn read_one(
         &self,

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::client::{AUTO_ASSIGN_HEADER, ApiRequest, QueryAnswer, percent_encoded};
 use super::codes::has_code;
-use super::error::{CompositePart, unexpected};
+use super::error::{CompositePart, record_is_gone, unexpected};
 use super::{SalesforceClient, SalesforceError};
 
 /// A `/composite` request being built.
@@ -68,6 +68,12 @@ impl Composite {
         self.request(part, "POST", url, Some(body))
     }
 
+    /// `PATCH` of `body` to `rest` below the data path.
+    pub(super) fn patch(self, part: CompositePart, rest: &str, body: Value) -> Self {
+        let url = format!("{}{rest}", self.data_path);
+        self.request(part, "PATCH", url, Some(body))
+    }
+
     fn request(mut self, part: CompositePart, method: &str, url: String, body: Option<Value>) -> Self {
         let mut request = json!({"method": method, "url": url, "referenceId": part.reference_id()});
         if let Some(body) = body {
@@ -94,9 +100,19 @@ impl PartAnswer {
         (!self.status.is_success()).then(|| unexpected(self.status, &self.body).in_part(part))
     }
 
-    /// Whether the org halted this part because another part of an all-or-none request failed.
-    fn halted(&self) -> bool {
+    /// Whether the org did not run this part: another part of an all-or-none request failed, or (each
+    /// part on its own) a part it refers to failed or found nothing.
+    pub(super) fn halted(&self) -> bool {
         !self.status.is_success() && has_code(&self.body, &["PROCESSING_HALTED"])
+    }
+
+    /// Whether the part was a read or write by id of a record that does not exist (deleted, never there).
+    pub(super) fn is_gone(&self) -> bool {
+        record_is_gone(self.status, &self.body)
+    }
+
+    pub(super) fn succeeded(&self) -> bool {
+        self.status.is_success()
     }
 
     /// A query part's rows, or the org's refusal.
@@ -146,16 +162,25 @@ impl CompositeAnswer {
         self.part(part).map(|answer| answer.records(part)).transpose()
     }
 
-    /// An all-or-none request's outcome: the part that failed, with its own error, when one did.
-    pub(super) fn all_or_none_failure(&self) -> Option<SalesforceError> {
-        let failed = self.parts.iter().find(|(_, answer)| !answer.status.is_success() && !answer.halted());
+    /// The failure among `parts`: the one that failed with its own error (not the `PROCESSING_HALTED`
+    /// of a part halted because of another), when one did.
+    pub(super) fn failure_among(&self, parts: &[CompositePart]) -> Option<SalesforceError> {
+        let asked = || self.parts.iter().filter(|(part, _)| parts.contains(part));
+        let failed = asked().find(|(_, answer)| !answer.status.is_success() && !answer.halted());
         match failed {
             Some((part, answer)) => answer.error(*part),
-            None if self.parts.iter().any(|(_, answer)| answer.halted()) => {
+            None if asked().any(|(_, answer)| answer.halted()) => {
                 Some(SalesforceError::Protocol("every part of the composite answered PROCESSING_HALTED".into()))
             }
             None => None,
         }
+    }
+
+    /// An all-or-none request's outcome: the part that failed, with its own error, when one did.
+    #[cfg(test)]
+    pub(super) fn all_or_none_failure(&self) -> Option<SalesforceError> {
+        let every: Vec<CompositePart> = self.parts.iter().map(|(part, _)| *part).collect();
+        self.failure_among(&every)
     }
 }
 

@@ -38,6 +38,9 @@ pub struct FieldDescription {
     pub external_id: bool,
     #[serde(default)]
     pub unique: bool,
+    /// Whether the run-as user may write the field on an update (field-level security included).
+    #[serde(default)]
+    pub updateable: bool,
 }
 
 impl ObjectDescription {

@@ -41,6 +41,13 @@ pub enum CompositePart {
     /// A first leg's: create the case, read it back.
     CaseCreate,
     CaseReadBack,
+    /// A leg's read of the case it names, of the call's case by external id, or of a repeat caller's open
+    /// case, when a VoiceCall link rides with it.
+    CaseRead,
+    KeyedCase,
+    OpenCase,
+    /// A Salesforce Voice leg's VoiceCall, linked to the case the leg answers.
+    VoiceCallLink,
     /// A batch of contact records' reads.
     Cases,
     KeyedCases,
@@ -56,6 +63,10 @@ impl CompositePart {
         match self {
             Self::CaseCreate => "case create",
             Self::CaseReadBack => "read back of the new case",
+            Self::CaseRead => "read of the case",
+            Self::KeyedCase => "read of the call's case by external id",
+            Self::OpenCase => "query of the caller's open case",
+            Self::VoiceCallLink => "link of the VoiceCall to the case",
             Self::Cases => "query of the legs' cases",
             Self::KeyedCases => "query of the legs' cases by external id",
             Self::Tasks => "query of the legs' Tasks",
@@ -65,11 +76,21 @@ impl CompositePart {
         }
     }
 
+    /// A reference to `path` in this part's answer, for a later part (`@{writeCase.id}`,
+    /// `@{openCase.records[0].Id}`).
+    pub(super) fn reference(self, path: &str) -> String {
+        format!("@{{{}.{path}}}", self.reference_id())
+    }
+
     /// Its `referenceId` in the request (letters only, as `@{reference.id}` needs).
     pub(super) fn reference_id(self) -> &'static str {
         match self {
             Self::CaseCreate => "writeCase",
             Self::CaseReadBack => "readCase",
+            Self::CaseRead => "case",
+            Self::KeyedCase => "keyedCase",
+            Self::OpenCase => "openCase",
+            Self::VoiceCallLink => "linkCall",
             Self::Cases => "cases",
             Self::KeyedCases => "keyed",
             Self::Tasks => "tasks",

@@ -7,6 +7,8 @@ const CHECKSUM_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 
 /// Key prefix of the Case object.
 const CASE_KEY_PREFIX: &str = "500";
+/// Key prefix of Salesforce Voice's VoiceCall object.
+const VOICE_CALL_KEY_PREFIX: &str = "0LQ";
 
 /// Any Salesforce record id, in 18-character form.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,6 +51,35 @@ impl SalesforceId {
 
     pub fn key_prefix(&self) -> &str {
         &self.0[..3]
+    }
+}
+
+/// The id of a VoiceCall record (key prefix `0LQ`), in 18-character form: what a Salesforce Voice flow
+/// keeps in `voiceCallId`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct VoiceCallId(SalesforceId);
+
+impl VoiceCallId {
+    /// A VoiceCall id from an untrusted string: `None` unless it is a well-formed id with the VoiceCall key
+    /// prefix.
+    pub fn parse(raw: &str) -> Option<Self> {
+        SalesforceId::parse(raw).filter(|id| id.key_prefix() == VOICE_CALL_KEY_PREFIX).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Display for VoiceCallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for VoiceCallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VoiceCallId({})", self.0.0)
     }
 }
 
@@ -124,6 +155,16 @@ impl fmt::Debug for CaseId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_voice_call_id_is_a_voice_call_id() {
+        let id = VoiceCallId::parse("0LQDn0000000001").expect("a VoiceCall id");
+        assert_eq!(id.as_str(), "0LQDn0000000001OAA");
+        assert_eq!(VoiceCallId::parse("0lqdn0000000001oaa").map(|id| id.to_string()), Some(id.to_string()));
+        for not_one in ["500Dn0000000001IAA", "0LQDn0000000001IA", "0LQ'--", "", "../0LQDn0000000001OAA"] {
+            assert!(VoiceCallId::parse(not_one).is_none(), "{not_one:?}");
+        }
+    }
 
     #[test]
     fn fifteen_characters_gain_their_checksum() {

@@ -14,7 +14,8 @@
 //! - the calls: `describe` and `shape` (the org's versions and describes; its phone fields and person
 //!   accounts, learned once per container), `search` (the phone search, the email query), `cases`
 //!   (reading and creating cases, one Case row type), `owners` (the agent's user, the case's owner),
-//!   `legs` (a batch of contact records' one read) and `leg_writes` (its writes, as the core plans them).
+//!   `legs` (a batch of contact records' one read) and `leg_writes` (its writes, as the core plans them),
+//!   `voice_calls` (a leg's VoiceCall linked to its case in the case's own request).
 //!
 //! The small traits below are what the decision cores need from the org; [`SalesforceClient`] implements
 //! each of them directly, and the cores' unit tests implement them in memory.
@@ -40,6 +41,7 @@ mod session;
 mod shape;
 mod soql;
 mod transport;
+mod voice_calls;
 
 use std::future::Future;
 use std::time::SystemTime;
@@ -50,12 +52,13 @@ use tokio::time::Instant;
 pub use cases::{CaseRecord, OpenCase};
 pub use client::SalesforceClient;
 pub use credentials::{CredentialSource, Flow, Login};
+pub use describe::ObjectDescription;
 /// Only the cores' tests build a refusal by hand; the function reads it through `is_refused_create`.
 #[cfg(test)]
 pub use error::CompositePart;
 pub use error::{Refused, SalesforceError};
 pub use fields::is_field_api_name;
-pub use id::{CaseId, SalesforceId};
+pub use id::{CaseId, SalesforceId, VoiceCallId};
 pub use jwt::{DEFAULT_AUDIENCE, SigningKey};
 pub use leg_writes::{CallFields, CallType, LegWrite, TaskDraft, TaskSubtype, WriteOutcome};
 #[cfg(test)]
@@ -63,6 +66,7 @@ pub use legs::LegVoiceCall;
 pub use legs::{LegCase, LegFacts, LegQuery, LegTask};
 pub use search::{Candidate, escape_search_term, search_query};
 pub use shape::{OrgShape, REFUSED_DESCRIBE_PAUSE};
+pub use voice_calls::{LinkOutcome, Linked};
 
 /// Finding who a caller may be.
 pub trait ContactSearch {
@@ -131,14 +135,25 @@ pub trait KeyedCases {
     ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
 }
 
-/// Reading and writing Cases: what a flow leg needs.
+/// Reading and writing Cases: what a flow leg needs. Each call may carry the leg's VoiceCall (`link`), to
+/// be linked to the case it reads or makes within the same request; without one it is the request it was.
 pub trait CaseStore: KeyedCases {
     /// The case, or `None` when it does not exist or was deleted. One request.
     fn read_case(
         &self,
         id: &CaseId,
+        link: Option<&VoiceCallId>,
         deadline: Instant,
-    ) -> impl Future<Output = Result<Option<CaseRecord>, SalesforceError>> + Send;
+    ) -> impl Future<Output = Result<Linked<Option<CaseRecord>>, SalesforceError>> + Send;
+
+    /// The case whose external id `field` holds `key` (the call's case), or `None`. One request.
+    fn read_keyed_case(
+        &self,
+        field: &str,
+        key: &str,
+        link: Option<&VoiceCallId>,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Linked<Option<CaseRecord>>, SalesforceError>> + Send;
 
     /// The person's open case (`IsClosed` false) last modified since `since`, the most recently modified
     /// one, with its `external_id_field` when given. One request.
@@ -147,8 +162,9 @@ pub trait CaseStore: KeyedCases {
         contact: &SalesforceId,
         since: SystemTime,
         external_id_field: Option<&str>,
+        link: Option<&VoiceCallId>,
         deadline: Instant,
-    ) -> impl Future<Output = Result<Option<OpenCase>, SalesforceError>> + Send;
+    ) -> impl Future<Output = Result<Linked<Option<OpenCase>>, SalesforceError>> + Send;
 
     /// Creates a case and reads it back, in one request. With `key` (`(external id field, value)`) the
     /// value goes in the body, so the org refuses a second case for it with `DUPLICATE_VALUE`, and the
@@ -157,6 +173,7 @@ pub trait CaseStore: KeyedCases {
         &self,
         fields: &Map<String, Value>,
         key: Option<(&str, &str)>,
+        link: Option<&VoiceCallId>,
         deadline: Instant,
-    ) -> impl Future<Output = Result<CaseRecord, SalesforceError>> + Send;
+    ) -> impl Future<Output = Result<Linked<CaseRecord>, SalesforceError>> + Send;
 }

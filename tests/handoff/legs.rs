@@ -199,6 +199,8 @@ async fn without_the_case_attribute_the_external_id_finds_the_case() {
 async fn in_a_voice_org_the_leg_s_voice_call_is_linked_and_never_relinked() {
     let (org, handoff, case_id, _) = called(&[]).await;
     let first = org.add_voice_call(FIRST_CONTACT, None);
+    // Salesforce documents that one key can belong to several VoiceCalls (a re-offered leg): each is linked.
+    let reoffered = org.add_voice_call(FIRST_CONTACT, None);
     let elsewhere = org.add_voice_call(SECOND_CONTACT, Some("001Dn0000000001IAA"));
     let batch = kinesis_batch(
         1,
@@ -208,6 +210,7 @@ async fn in_a_voice_org_the_leg_s_voice_call_is_linked_and_never_relinked() {
     let calls = org.voice_calls();
     let related = |id: &str| calls.iter().find(|c| c["Id"] == id).map(|c| c["RelatedRecordId"].clone());
     assert_eq!(related(&first), Some(json!(case_id)));
+    assert_eq!(related(&reoffered), Some(json!(case_id)), "every VoiceCall of the key");
     assert_eq!(related(&elsewhere), Some(json!("001Dn0000000001IAA")), "never overwritten");
     assert!(org.tasks().is_empty(), "a leg with a VoiceCall gets no Task");
 }

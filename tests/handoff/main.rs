@@ -16,3 +16,4 @@ mod properties;
 mod repeat_callers;
 mod setup_check;
 mod transfer_leg;
+mod voice;

@@ -42,7 +42,7 @@ async fn a_misconfigured_container_answers_through_the_same_skeleton() {
     let report = invoke_ok(&handoff, serde_json::json!({"CheckSetup": {}})).await;
     assert_eq!(report["ok"], false);
     let checks = report["checks"].as_array().expect("checks");
-    assert_eq!(checks.len(), 9, "every check is listed: {report:#}");
+    assert_eq!(checks.len(), 10, "every check is listed: {report:#}");
     assert!(
         checks.iter().all(|c| c["ok"] == false && c["detail"].as_str().is_some_and(|d| d.contains("HOME_COUNTRY"))),
         "{report:#}"

@@ -2,7 +2,7 @@
 //! with what to fix, and no secret.
 
 use serde_json::{Value, json};
-use standin_org::{CLIENT_SECRET, Contact, EXTERNAL_ID_FIELD, Fault, Route, Setup, StandinOrg};
+use standin_org::{CLIENT_SECRET, Contact, EXTERNAL_ID_FIELD, Fault, Route, Setup, StandinOrg, VoiceCallAccess};
 
 use testkit::*;
 
@@ -35,7 +35,8 @@ async fn a_sound_setup_passes_every_check_and_makes_no_case() {
             "phone_search",
             "person_accounts",
             "connect_access",
-            "leg_records"
+            "leg_records",
+            "voice_call"
         ]
     );
     assert!(org.cases().is_empty());
@@ -177,15 +178,48 @@ async fn leg_records_need_tasks_the_closed_status_and_in_a_voice_org_voice_calls
     let on = [("LEG_RECORDS", "true")];
     org.rename_closed_task_status("Done");
     let (ok, detail) = named_check(&check(&org, &on).await, "leg_records");
-    assert!(ok && detail.contains("closed status: Done") && detail.contains("no VoiceCall"), "{detail}");
+    assert!(ok && detail.contains("status Done") && detail.contains("no VoiceCall"), "{detail}");
+    assert!(detail.contains("can create Tasks with CallObject"), "a pass names what it verified: {detail}");
 
     org.add_voice_call(FIRST_CONTACT, None);
     let (ok, detail) = named_check(&check(&org, &on).await, "leg_records");
     assert!(ok && detail.contains("VoiceCalls are linked"), "{detail}");
+
+    // A Voice org whose run-as user may read VoiceCalls but not update RelatedRecordId: the links would
+    // all fail, so the check does.
+    org.set_setup(Setup { voice_calls: true, voice_call_access: VoiceCallAccess::ReadOnly, ..Setup::default() });
+    let report = check(&org, &on).await;
+    let (ok, detail) = named_check(&report, "leg_records");
+    assert!(!ok && detail.contains("RelatedRecordId") && detail.contains("Contact Center Admin"), "{detail}");
 
     org.set_setup(Setup { tasks_writable: false, voice_calls: true, ..Setup::default() });
     let report = check(&org, &on).await;
     let (ok, detail) = named_check(&report, "leg_records");
     assert!(!ok && detail.contains("Task.CallObject"), "{detail}");
     assert_eq!(report["ok"], false);
+}
+
+#[tokio::test]
+async fn the_voice_call_check_says_whether_legs_can_link_their_voice_calls_whatever_leg_records_is() {
+    let org = StandinOrg::start().await.expect("org");
+    let (ok, detail) = named_check(&check(&org, &[]).await, "voice_call");
+    assert!(ok && detail.contains("not a Salesforce Voice org"), "{detail}");
+
+    org.add_voice_call(FIRST_CONTACT, None);
+    let (ok, detail) = named_check(&check(&org, &[]).await, "voice_call");
+    assert!(ok && detail.contains("update RelatedRecordId"), "{detail}");
+
+    let voice = |access| Setup { voice_calls: true, voice_call_access: access, ..Setup::default() };
+    org.set_setup(voice(VoiceCallAccess::ReadOnly));
+    let report = check(&org, &[]).await;
+    let (ok, detail) = named_check(&report, "voice_call");
+    assert!(!ok && detail.contains("cannot update VoiceCall.RelatedRecordId"), "{detail}");
+    assert!(detail.contains("Contact Center Admin permission set"), "names the permission set: {detail}");
+    assert_eq!(report["ok"], false);
+
+    // No access at all looks, to the run-as user, like an org without VoiceCall: the pass says what to do
+    // if this is a Voice org.
+    org.set_setup(voice(VoiceCallAccess::None));
+    let (ok, detail) = named_check(&check(&org, &[]).await, "voice_call");
+    assert!(ok && detail.contains("if it is one") && detail.contains("Contact Center Admin"), "{detail}");
 }
