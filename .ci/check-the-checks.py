@@ -91,6 +91,27 @@ TEMPLATE_BREAKS = [
      "FunctionName can reach 136 characters"),
 ]
 
+# Breaks of the Salesforce Voice flows, for .ci/check-voice-flows.py: (what, text replaced once, replacement,
+# words the check must print).
+VOICE_BREAKS = [
+    ("a Telephony Integration method no sample calls", '"methodName": "createVoiceCall"',
+     '"methodName": "createVoiceCalls"', "'createVoiceCalls', a method no sample calls"),
+    ("an attribute executeOmniFlow is never passed", '"flowDevName": "${RoutingFlow}"', '"flowName": "${RoutingFlow}"',
+     "passes 'flowName' to executeOmniFlow"),
+    ("a VoiceCall id kept from a field the answer lacks", '"Attributes": { "voiceCallId": "$.External.voiceCallId" }',
+     '"Attributes": { "voiceCallId": "$.External.voiceCallID" }', "keeps voiceCallId = $.External.voiceCallID"),
+    ("Omni-Channel routing before the case is made", '"NextAction": "keep-voice-call",',
+     '"NextAction": "route-with-omni-channel",', "the success path calls ['createVoiceCall', 'executeOmniFlow']"),
+    ("the Omni-Channel flow not given the case", '"flowInput-caseId": "$.Attributes.SfdcCaseId"',
+     '"flowInput-case": "$.Attributes.SfdcCaseId"', "executeOmniFlow gets flowInput-caseId = None"),
+    ("this function not told the VoiceCall", '"LambdaInvocationAttributes": { "VoiceCallId": "$.Attributes.voiceCallId" }',
+     '"LambdaInvocationAttributes": { "VoiceCall": "$.Attributes.voiceCallId" }',
+     "not invoked with VoiceCallId = $.Attributes.voiceCallId"),
+    ("an action type no Voice sample uses", '"Parameters": { "QueueId": "$.Attributes.queueArn" },',
+     '"Parameters": { "QueueId": "$.Attributes.queueArn" }, "Type": "UpdateContactQueuePriority",',
+     "no Salesforce Voice sample uses this action type"),
+]
+
 
 def run(*args):
     done = subprocess.run([sys.executable, "-O", *map(str, args)], capture_output=True, text=True)
@@ -165,16 +186,31 @@ def check_template(scratch, failures):
         expect(label, *run(checker, copy), words, failures)
 
 
+def check_voice(scratch, failures):
+    checker = ROOT / ".ci/check-voice-flows.py"
+    print("Salesforce Voice flow check (.ci/check-voice-flows.py)")
+    expect("template.yaml's Voice flows", *run(checker, ROOT / "template.yaml"), None, failures)
+    text = (ROOT / "template.yaml").read_text()
+    for number, (label, old, new, words) in enumerate(VOICE_BREAKS):
+        if old not in text:
+            failures.append(f"{label}: {old!r} is not in template.yaml; update this break")
+            continue
+        copy = scratch / f"voice-{number}.yaml"
+        copy.write_text(text.replace(old, new, 1))
+        expect(label, *run(checker, copy), words, failures)
+
+
 def main():
     failures = []
     with tempfile.TemporaryDirectory() as scratch:
         check_cti(pathlib.Path(scratch), failures)
         check_template(pathlib.Path(scratch), failures)
+        check_voice(pathlib.Path(scratch), failures)
     for failure in failures:
         print(f"FAILED {failure}")
     if failures:
         sys.exit(1)
-    print(f"both checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(CTI_NAMES) + len(README_BREAKS) + len(TEMPLATE_BREAKS)} "
+    print(f"the checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(CTI_NAMES) + len(README_BREAKS) + len(TEMPLATE_BREAKS) + len(VOICE_BREAKS)} "
           "broken copies")
 
 
