@@ -112,6 +112,35 @@ VOICE_BREAKS = [
      "no Salesforce Voice sample uses this action type"),
 ]
 
+OMNI_FLOW = "salesforce/force-app/main/default/flows/Case_Handoff_Voice_Routing.flow-meta.xml"
+# Breaks of the Omni-Channel flow, for .ci/check-omni-flow.py: (what, text replaced once, replacement, words).
+OMNI_BREAKS = [
+    ("a flow that is not an Omni-Channel flow", "<processType>RoutingFlow</processType>",
+     "<processType>AutoLaunchedFlow</processType>", "not RoutingFlow"),
+    ("an Add Screen Pop input no org's flow passes", "<name>pendingServiceRoutingInteractionInfoInputList</name>",
+     "<name>screenPopList</name>", "passes 'screenPopList' to addScreenPop"),
+    ("Route Work not given the screen pops", "<elementReference>screenPops</elementReference>\n            </value>\n        </inputParameters>\n        <inputParameters>\n            <name>serviceChannelDevName</name>",
+     "<elementReference>recordId</elementReference>\n            </value>\n        </inputParameters>\n        <inputParameters>\n            <name>serviceChannelDevName</name>",
+     "gets psrInteractionInfo 'recordId', not the pops in screenPops"),
+    ("a flow that makes a case", "    <recordLookups>",
+     "    <recordCreates>\n        <name>Make_a_Case</name>\n        <label>Make a Case</label>\n        <locationX>0</locationX>\n        <locationY>0</locationY>\n        <object>Case</object>\n    </recordCreates>\n    <recordLookups>",
+     "it must create no case"),
+    ("the case not popped", "{!caseId}", "{!recordId}", "does not pop {!caseId}"),
+    ("caseId not an input", "<name>caseId</name>\n        <dataType>String</dataType>\n        <isCollection>false</isCollection>\n        <isInput>true</isInput>",
+     "<name>caseId</name>\n        <dataType>String</dataType>\n        <isCollection>false</isCollection>\n        <isInput>false</isInput>",
+     "caseId must be a text input variable"),
+    ("an element out of the documented order",
+     "    <label>Case Handoff Voice Routing</label>\n    <processType>RoutingFlow</processType>",
+     "    <processType>RoutingFlow</processType>\n    <label>Case Handoff Voice Routing</label>",
+     "<label> is out of the order the Metadata API documents for Flow"),
+    ("an operator newer than the flow's API version", "<apiVersion>66.0</apiVersion>", "<apiVersion>58.0</apiVersion>",
+     "operator IsBlank needs apiVersion 61.0"),
+    ("a connector to no element", "<targetReference>Has_a_Case</targetReference>", "<targetReference>Has_Case</targetReference>",
+     "leads to 'Has_Case', which is no element"),
+    ("a field the type does not have", "<getFirstRecordOnly>true</getFirstRecordOnly>",
+     "<getFirstRecordOnly>true</getFirstRecordOnly>\n        <firstOnly>true</firstOnly>", "<firstOnly> is not a field of FlowRecordLookup"),
+]
+
 
 def run(*args):
     done = subprocess.run([sys.executable, "-O", *map(str, args)], capture_output=True, text=True)
@@ -200,9 +229,25 @@ def check_voice(scratch, failures):
         expect(label, *run(checker, copy), words, failures)
 
 
+def check_omni(scratch, failures):
+    checker = ROOT / ".ci/check-omni-flow.py"
+    print("Omni-Channel flow check (.ci/check-omni-flow.py)")
+    expect("salesforce/", *run(checker, ROOT / "salesforce"), None, failures)
+    text = (ROOT / OMNI_FLOW).read_text()
+    for number, (label, old, new, words) in enumerate(OMNI_BREAKS):
+        if old not in text:
+            failures.append(f"{label}: {old!r} is not in {OMNI_FLOW}; update this break")
+            continue
+        copy = scratch / f"omni-{number}"
+        shutil.copytree(ROOT / "salesforce", copy)
+        (copy / OMNI_FLOW.removeprefix("salesforce/")).write_text(text.replace(old, new, 1))
+        expect(label, *run(checker, copy), words, failures)
+
+
 def main():
     failures = []
     with tempfile.TemporaryDirectory() as scratch:
+        check_omni(pathlib.Path(scratch), failures)
         check_cti(pathlib.Path(scratch), failures)
         check_template(pathlib.Path(scratch), failures)
         check_voice(pathlib.Path(scratch), failures)
@@ -210,7 +255,7 @@ def main():
         print(f"FAILED {failure}")
     if failures:
         sys.exit(1)
-    print(f"the checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(CTI_NAMES) + len(README_BREAKS) + len(TEMPLATE_BREAKS) + len(VOICE_BREAKS)} "
+    print(f"the checks pass the real files and reject all {len(CTI_BREAKS) + len(CTI_RENAMES) + len(CTI_NAMES) + len(README_BREAKS) + len(TEMPLATE_BREAKS) + len(VOICE_BREAKS) + len(OMNI_BREAKS)} "
           "broken copies")
 
 
