@@ -1,8 +1,10 @@
 //! Plays a whole call locally: the first leg, the first agent answering (a Connect contact event), the
 //! transfer leg and the second agent answering, then the same customer calling again and getting their
-//! open case back, and finally Connect's contact records for the first call arriving from the data stream
-//! and writing one Task per leg onto its case, through the real handler against the stand-in org on loopback, printing what each step
-//! answers and who owns the case. No Salesforce org or AWS account needed.
+//! open case back, and Connect's contact records for the first call arriving from the data stream and
+//! writing one Task per leg onto its case; then the same call in a Salesforce Voice org, where each leg's
+//! VoiceCall is linked to the one case as the flow runs. Through the real handler against the stand-in org
+//! on loopback, printing what each step answers and who owns the case. No Salesforce org or AWS account
+//! needed.
 //!
 //! `cargo run --example call [-- events/first-leg-japan.json]`
 
@@ -127,7 +129,90 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     play(&org, &legs, records.clone()).await?;
     println!("\n== The same batch again (Connect sends each record at least once)");
     play(&org, &legs, records).await?;
-    show_history(&org, &case_id)
+    show_history(&org, &case_id)?;
+    voice_org_call(&first_leg).await
+}
+
+/// The same call in a Salesforce Voice org: Salesforce's Telephony Integration function makes each leg's
+/// VoiceCall (`createVoiceCall`, then `createTransferVC`) and the flow passes it to the function, which
+/// links it to the call's one case in the requests it makes anyway. An error unless both VoiceCalls are
+/// linked to the same case.
+async fn voice_org_call(first_leg: &Value) -> Result<(), Box<dyn std::error::Error>> {
+    let org = StandinOrg::start().await?;
+    org.add_demo_data();
+    let handoff = testkit::handoff_for(&org, &[]).await.with_metrics_sink(|_| ());
+    handoff.prepare(std::time::Duration::from_secs(1)).await;
+    let contact = &first_leg["Details"]["ContactData"];
+    let first_contact = contact["ContactId"].as_str().unwrap_or_default();
+    println!("\n\n== The same call in a Salesforce Voice org (a stand-in org of its own)");
+
+    let first_call = org.add_voice_call(first_contact, None);
+    let mut leg = first_leg.clone();
+    leg["Details"]["Parameters"]["VoiceCallId"] = json!(first_call);
+    println!("\n== Leg 1: createVoiceCall made VoiceCall {first_call}; the flow invokes the function with VoiceCallId");
+    let first = play(&org, &handoff, leg).await?;
+
+    let transfer_call = org.add_voice_call(TRANSFER_CONTACT, None);
+    let mut transfer = first_leg.clone();
+    let data = &mut transfer["Details"]["ContactData"];
+    data["PreviousContactId"] = data["ContactId"].clone();
+    data["ContactId"] = json!(TRANSFER_CONTACT);
+    data["InitiationMethod"] = json!("TRANSFER");
+    data["Attributes"]["SfdcCaseId"] = first["SfdcCaseId"].clone();
+    // Salesforce's sample transfer flow keeps the transfer's VoiceCall in the voiceCallId attribute.
+    data["Attributes"]["voiceCallId"] = json!(transfer_call);
+    println!("\n== Leg 2: TRANSFER; createTransferVC made VoiceCall {transfer_call}, kept in voiceCallId");
+    let second = play(&org, &handoff, transfer).await?;
+
+    println!("\nEach leg's VoiceCall, linked at flow time (before any contact record), so Omni-Channel pops the case:");
+    let calls = org.voice_calls();
+    for call in &calls {
+        println!(
+            "   VoiceCall {} | leg {} | RelatedRecordId {}",
+            call["Id"].as_str().unwrap_or_default(),
+            call["VendorCallKey"].as_str().unwrap_or_default(),
+            call["RelatedRecordId"].as_str().unwrap_or("(none)")
+        );
+    }
+    let case_id = &first["SfdcCaseId"];
+    let linked = calls.iter().filter(|call| &call["RelatedRecordId"] == case_id).count();
+    if second["SfdcCaseId"] != *case_id || linked != 2 {
+        return Err(format!("{linked} of 2 VoiceCalls linked to the call's case").into());
+    }
+    println!("\nBoth legs' VoiceCalls are on the one case {case_id}.");
+
+    let legs = testkit::handoff_for(&org, &[("LEG_RECORDS", "true")]).await.with_metrics_sink(|_| ());
+    let case = json!({"SfdcCaseId": case_id});
+    let initial = contact["InitialContactId"].as_str().unwrap_or_default();
+    let records = testkit::kinesis_batch(
+        1,
+        &[
+            testkit::contact_record(
+                first_contact,
+                initial,
+                "INBOUND",
+                Some(FIRST_AGENT_USERNAME),
+                case.clone(),
+                "10:02:30",
+            ),
+            testkit::contact_record(
+                TRANSFER_CONTACT,
+                initial,
+                "TRANSFER",
+                Some(SECOND_AGENT_USERNAME),
+                case,
+                "10:05:00",
+            ),
+        ],
+    );
+    println!("\n== The contact records arrive: each leg's VoiceCall is its record, already linked");
+    play(&org, &legs, records).await?;
+    let tasks = org.tasks().len();
+    if tasks != 0 {
+        return Err(format!("{tasks} Tasks written for legs whose VoiceCalls are their record").into());
+    }
+    println!("\nNo Task and no second link: in a Voice org the VoiceCalls tell the case's history.");
+    Ok(())
 }
 
 /// Prints the case's history, one line per leg: who, how long, how it ended. An error unless there is
@@ -167,7 +252,7 @@ async fn play(
     let answer = testkit::invoke(handoff, event).await?;
     println!("{}", serde_json::to_string_pretty(&answer)?);
     println!(
-        "   Salesforce requests: {} (token {}, describe {}, search {}, query {}, case read {}, composite {}, case update {}, collections {}); Connect: {} (UpdateContactAttributes {}, GetContactAttributes {}, DescribeUser {})",
+        "   Salesforce requests: {} (token {}, describe {}, search {}, query {}, case read {}, composite {}, case update {}, collections {}, VoiceCall {}); Connect: {} (UpdateContactAttributes {}, GetContactAttributes {}, DescribeUser {})",
         org.salesforce_requests(),
         org.count(Route::Token),
         org.count(Route::Describe),
@@ -177,6 +262,7 @@ async fn play(
         org.count(Route::Composite),
         org.count(Route::CaseUpdate),
         org.count(Route::Collections),
+        org.count(Route::VoiceCall),
         org.count(Route::ConnectUpdateAttributes)
             + org.count(Route::ConnectGetAttributes)
             + org.count(Route::ConnectDescribeUser),

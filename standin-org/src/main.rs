@@ -1,5 +1,8 @@
 //! Serves the stand-in org with the demo callers until Ctrl-C, for `cargo lambda watch`.
-//! Usage: `cargo run -p standin-org [-- [--port 9009] [--phone-index digits|tokens] [--trust-jwt-key PEM]]`
+//! Usage: `cargo run -p standin-org [-- [--port 9009] [--phone-index digits|tokens] [--trust-jwt-key PEM] [--voice]]`
+//!
+//! `--voice` makes it a Salesforce Voice org with the sample call's two VoiceCalls, for
+//! `events/voice-first-leg.json` and `events/voice-transfer-leg.json`.
 //!
 //! `--trust-jwt-key testkit/keys/test-only-pkcs8.pem` sets its External Client App up for the JWT bearer
 //! flow with that key's certificate, for the run-as user `JWT_USERNAME` (see `events/standin-jwt.env`).
@@ -12,11 +15,18 @@ const DEFAULT_PORT: u16 = 9009;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let usage =
-        || std::io::Error::other("usage: standin-org [--port N] [--phone-index digits|tokens] [--trust-jwt-key PEM]");
-    let (mut port, mut index, mut jwt_key) = (DEFAULT_PORT, PhoneIndex::Digits, None);
+    let usage = || {
+        std::io::Error::other(
+            "usage: standin-org [--port N] [--phone-index digits|tokens] [--trust-jwt-key PEM] [--voice]",
+        )
+    };
+    let (mut port, mut index, mut jwt_key, mut voice) = (DEFAULT_PORT, PhoneIndex::Digits, None, false);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--voice" {
+            voice = true;
+            continue;
+        }
         match (flag.as_str(), args.next().as_deref()) {
             ("--port", Some(value)) => port = value.parse().map_err(|_| usage())?,
             ("--phone-index", Some("digits")) => index = PhoneIndex::Digits,
@@ -28,6 +38,10 @@ async fn main() -> std::io::Result<()> {
     let org = StandinOrg::start_on(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     org.add_demo_data();
     org.set_phone_index(index);
+    if voice {
+        let [first, transfer] = org.add_demo_voice_calls();
+        println!("a Salesforce Voice org: VoiceCalls {first} (first leg) and {transfer} (transfer leg)");
+    }
     if let Some(pem) = jwt_key {
         if !org.trust_jwt_key(&pem) {
             return Err(std::io::Error::other("--trust-jwt-key: not a PEM RSA private key"));

@@ -21,6 +21,11 @@ use crate::server;
 use crate::setup::Setup;
 use crate::state::{AccountRow, CaseWrite, Contact, ContactRow, JwtApp, Recorded, Shared, State, User, lock};
 
+/// The sample events' call: its first leg and its transfer leg (`events/first-leg-us.json`,
+/// `events/transfer-leg.json`).
+const DEMO_FIRST_LEG: &str = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe";
+const DEMO_TRANSFER_LEG: &str = "7f9e2c1a-3b4d-4e5f-8a6b-9c0d1e2f3a4b";
+
 /// A running stand-in org. Stops when dropped.
 pub struct StandinOrg {
     state: Shared,
@@ -319,6 +324,12 @@ impl StandinOrg {
         call.insert("RelatedRecordId".into(), related.map_or(Value::Null, Into::into));
         state.voice_calls.insert(id.clone(), call);
         id
+    }
+
+    /// The demo call's two VoiceCalls, as Salesforce Voice makes them for its legs (`0LQDn0000000001OAA`
+    /// for the first leg, `…2OAA` for the transfer): a Voice org, for `events/voice-*.json`.
+    pub fn add_demo_voice_calls(&self) -> [String; 2] {
+        [self.add_voice_call(DEMO_FIRST_LEG, None), self.add_voice_call(DEMO_TRANSFER_LEG, None)]
     }
 
     /// Every VoiceCall, with its fields.

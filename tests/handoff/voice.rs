@@ -167,3 +167,22 @@ async fn a_voice_call_id_that_is_not_one_never_leaves_the_function() {
     let answer = invoke_ok(&handoff, event).await;
     assert_eq!(related(&org, &real), answer["SfdcCaseId"]);
 }
+
+#[tokio::test]
+async fn the_sample_voice_events_link_both_legs_voice_calls_to_the_one_case() {
+    let (org, handoff) = setup(&[]).await;
+    org.add_demo_data();
+    let [first_call, transfer_call] = org.add_demo_voice_calls();
+    let first =
+        invoke_ok(&handoff, serde_json::from_str(include_str!("../../events/voice-first-leg.json")).expect("sample"))
+            .await;
+    assert_eq!(first["SfdcCaseId"], "500Dn0000000001IAA", "the case the transfer sample names");
+    let transfer = invoke_ok(
+        &handoff,
+        serde_json::from_str(include_str!("../../events/voice-transfer-leg.json")).expect("sample"),
+    )
+    .await;
+    assert_eq!(transfer["SfdcCaseId"], first["SfdcCaseId"]);
+    assert_eq!(related(&org, &first_call), first["SfdcCaseId"]);
+    assert_eq!(related(&org, &transfer_call), first["SfdcCaseId"]);
+}
