@@ -10,7 +10,8 @@
 //! - leaves, knowing nothing of requests or handlers: `route` (a name per operation), `clock` (record
 //!   timestamps and datetime literals), `setup` (what the describes report), `phone_index` (the two
 //!   readings of the phone index), `faults` (which fault comes next), `wire` (the shared formats: Salesforce and AWS error bodies, form and percent decoding), `ids`,
-//!   `known` (the credentials, agents and external id field the org is set up with);
+//!   `known` (the credentials, agents and external id field the org is set up with), `login_rate` (the
+//!   logins of the last hour and the block too many start);
 //! - `state`: the one lock over records, sessions, faults and what was asked (mini-redis's `db.rs`); every
 //!   write to a case goes through its journal, so an all-or-none composite can undo it;
 //! - `schema`: one entry per object (its fields, their types, when a client may write them), which
@@ -33,6 +34,7 @@ mod describe;
 mod faults;
 mod ids;
 mod known;
+mod login_rate;
 mod oauth;
 mod org;
 mod phone_index;
@@ -55,6 +57,7 @@ pub use known::{
     CLIENT_ID, CLIENT_SECRET, EXTERNAL_ID_FIELD, FIRST_AGENT, FIRST_AGENT_USERNAME, JWT_USERNAME, SECOND_AGENT,
     SECOND_AGENT_USERNAME, SECRET_ARN,
 };
+pub use login_rate::LOGINS_PER_HOUR;
 pub use org::StandinOrg;
 pub use phone_index::{PersonRows, PhoneIndex};
 pub use remote::{RemoteOrg, SERVE_FLAG, serve_if_asked};

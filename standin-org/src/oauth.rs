@@ -19,6 +19,14 @@ use crate::wire::json_response;
 /// `POST /services/oauth2/token`.
 pub(crate) fn token(state: &mut State, form: &BTreeMap<String, String>) -> Response {
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    // How the token endpoint words the block is not documented (Login History says "Login Rate
+    // Exceeded", the SOAP API LOGIN_RATE_EXCEEDED): an OAuth refusal like the others.
+    if state.logins.blocked() {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid_grant", "error_description": "login rate exceeded"}),
+        );
+    }
     let refused = match field("grant_type") {
         "client_credentials"
             if field("client_id") != state.client_id || field("client_secret") != state.client_secret =>

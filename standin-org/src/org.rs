@@ -371,6 +371,12 @@ impl StandinOrg {
         self.state().counts.get(&route).copied().unwrap_or_default()
     }
 
+    /// Whether too many logins in the last hour (3,600) have the run-as user blocked now: every login,
+    /// with good credentials or not, is refused until an hour after the first one past the limit.
+    pub fn login_blocked(&self) -> bool {
+        self.state().logins.is_blocked()
+    }
+
     /// HTTP requests that reached Salesforce (a composite request counts once).
     pub fn salesforce_requests(&self) -> usize {
         self.state().salesforce_requests()

@@ -9,6 +9,7 @@ use axum::http::{Method, Uri};
 use serde_json::{Map, Value};
 
 use crate::faults::Faults;
+use crate::login_rate::LoginRate;
 use crate::phone_index::{PersonRows, PhoneIndex};
 use crate::route::Route;
 use crate::setup::Setup;
@@ -108,6 +109,8 @@ pub(crate) struct State {
     pub jwt: Option<JwtApp>,
     pub tokens: HashSet<String>,
     pub tokens_issued: u64,
+    /// The run-as user's logins in the last hour, and the block that too many of them start.
+    pub logins: LoginRate,
     pub contacts: Vec<ContactRow>,
     pub phone_index: PhoneIndex,
     /// SOSL searches that left spell correction on (Salesforce's default).
