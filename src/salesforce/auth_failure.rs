@@ -33,6 +33,9 @@ pub enum Refusal {
     NoRunAsUser,
     /// Any other description naming the user ("user does not exist", "invalid user").
     User,
+    /// "login rate exceeded": more than 3,600 logins in an hour, and Salesforce blocks the user for up to an
+    /// hour (its Login History says "Login Rate Exceeded").
+    RateExceeded,
 }
 
 impl Refusal {
@@ -40,7 +43,9 @@ impl Refusal {
     pub(super) fn read(description: &str) -> Option<Self> {
         let text = description.to_ascii_lowercase();
         let has = |words: &str| text.contains(words);
-        Some(if has("approved") || has("app access") {
+        Some(if has("rate exceeded") {
+            Self::RateExceeded
+        } else if has("approved") || has("app access") {
             Self::NotApproved
         } else if has("audience") {
             Self::Audience
@@ -66,6 +71,7 @@ impl Refusal {
             Self::Expired => "expired authorization code",
             Self::NoRunAsUser => "no client credentials user enabled",
             Self::User => "invalid user",
+            Self::RateExceeded => "login rate exceeded",
         }
     }
 }
@@ -119,6 +125,11 @@ impl AuthFailure {
             (AuthStage::Credentials, _, _, true) => {
                 "check SALESFORCE_SECRET_ARN, that the secret is JSON with client_id, username and private_key, \
                  and that the function's role may call secretsmanager:GetSecretValue on it"
+            }
+            (_, _, Some(Refusal::RateExceeded), _) => {
+                "Salesforce blocks a user for up to an hour after 3,600 logins in an hour: find in the run-as \
+                 user's Login History what else logs in as it, and give this function an integration user of \
+                 its own; the block lifts by itself"
             }
             (_, _, Some(Refusal::NotApproved), _) => {
                 "pre-authorize the External Client App for the run-as user: in its policies choose \

@@ -320,6 +320,7 @@ mod tests {
         assert!(jwt("expired authorization code").what_to_fix().contains("clock"));
         assert!(jwt("user does not exist").what_to_fix().contains("SALESFORCE_USERNAME"));
         assert!(jwt("something new").what_to_fix().contains("JWT bearer flow"));
+        assert!(jwt("login rate exceeded").what_to_fix().contains("3,600 logins in an hour"));
         assert!(secret.what_to_fix().contains("SALESFORCE_SECRET_ARN"));
         let down = SalesforceError::Unavailable("HTTP 503".into());
         assert_eq!((down.error_type(), down.is_retryable()), ("SalesforceUnavailable", true));
