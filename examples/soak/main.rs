@@ -7,6 +7,11 @@
 //! Tasks per leg (exactly one), legs missing, owners, panics, and memory at start and end.
 //!
 //! `cargo run --release --example soak -- [--invocations 30000] [--containers 4] [--seed 7]`
+//!
+//! With `--lockout`, it plays instead a fleet of containers with a wrong secret for a simulated hour
+//! (`lockout`).
+
+mod lockout;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -119,6 +124,9 @@ async fn deliver_records(
 
 fn main() {
     standin_org::serve_if_asked();
+    if std::env::args().any(|a| a == "--lockout") {
+        return lockout::run(arg("--containers", 50).max(1) as usize);
+    }
     let invocations = arg("--invocations", 30_000);
     let containers = arg("--containers", 4).max(1) as usize;
     let seed = arg("--seed", 7);
