@@ -197,7 +197,7 @@ impl Kind for SetupRun {
     /// Connect is checked beside Salesforce, so that one that does not answer cannot hide the other.
     async fn run(&self, with: &Configured, deadline: Instant) -> Result<SetupReport, HandoffError> {
         let salesforce = async {
-            match with.salesforce.start_session(deadline).await {
+            match with.salesforce.start_session_now(deadline).await {
                 Ok(()) => self.record([pass(
                     Check::Login,
                     format!("the token endpoint gave a session for the {}", with.salesforce.login_flow()),

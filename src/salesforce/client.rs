@@ -157,6 +157,12 @@ impl SalesforceClient {
         self.sessions.current(&self.transport, deadline).await.map(|_| ())
     }
 
+    /// Makes sure a session is held, asking the token endpoint now if none is, even while a refusal's pause
+    /// lasts (the setup check, run after fixing the credentials); a success ends the pause.
+    pub async fn start_session_now(&self, deadline: Instant) -> Result<(), SalesforceError> {
+        self.sessions.current_now(&self.transport, deadline).await.map(|_| ())
+    }
+
     /// The run-as user's id, as the token answer named it (no request once a session is held).
     pub(super) async fn run_as_user(&self, deadline: Instant) -> Result<Option<SalesforceId>, SalesforceError> {
         Ok(self.sessions.current(&self.transport, deadline).await?.user)

@@ -1,12 +1,13 @@
 //! How the function logs in to Salesforce: the OAuth 2.0 client credentials flow (a client id and secret)
 //! or the JWT bearer flow (a client id, the run-as username and a private key), with what they need from
 //! configuration, or from a Secrets Manager secret read once per container (on first use, so an unreadable
-//! secret fails invocations, never the container's init).
+//! secret fails invocations, never the container's init), and read again before the login that follows a
+//! refusal, so a corrected secret is used without a redeploy.
 
 use aws_config::SdkConfig;
 use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
 use serde::Deserialize;
-use tokio::sync::OnceCell;
+use tokio::sync::Mutex;
 
 use super::SalesforceError;
 use super::auth_failure::{AuthFailure, AuthStage};
@@ -38,7 +39,7 @@ pub enum CredentialSource {
 /// The login as the client uses it.
 pub(super) enum Credentials {
     Static(Login),
-    Secret { client: aws_sdk_secretsmanager::Client, secret_id: String, flow: Flow, cached: OnceCell<Login> },
+    Secret { client: aws_sdk_secretsmanager::Client, secret_id: String, flow: Flow, cached: Mutex<Option<Login>> },
 }
 
 #[derive(Deserialize)]
@@ -72,7 +73,7 @@ impl Credentials {
                 client: aws_sdk_secretsmanager::Client::new(sdk),
                 secret_id,
                 flow,
-                cached: OnceCell::new(),
+                cached: Mutex::new(None),
             },
         }
     }
@@ -86,11 +87,21 @@ impl Credentials {
         }
     }
 
-    pub(super) async fn get(&self) -> Result<Login, SalesforceError> {
+    /// The login: a secret's as read once, or read again when `fresh` (after a refusal, the secret may
+    /// have been corrected).
+    pub(super) async fn get(&self, fresh: bool) -> Result<Login, SalesforceError> {
         match self {
             Self::Static(login) => Ok(login.clone()),
             Self::Secret { client, secret_id, flow, cached } => {
-                cached.get_or_try_init(|| read_secret(client, secret_id, flow)).await.cloned()
+                let mut cached = cached.lock().await;
+                match cached.as_ref() {
+                    Some(login) if !fresh => Ok(login.clone()),
+                    _ => {
+                        let login = read_secret(client, secret_id, flow).await?;
+                        *cached = Some(login.clone());
+                        Ok(login)
+                    }
+                }
             }
         }
     }

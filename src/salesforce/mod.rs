@@ -5,7 +5,7 @@
 //! From the leaves up:
 //! - the wire: `transport` (every HTTP exchange, under `retry`'s one policy, counted), `credentials`
 //!   (client credentials or the JWT bearer login, `jwt` its RS256 assertion; or a Secrets Manager secret),
-//!   `refusal` (a refused login is not asked again for 30 s), `session` (the container's one session,
+//!   `refusal` (after a refused login, a pause of 30 s that doubles with each further refusal, up to 15 minutes), `session` (the container's one session,
 //!   and asking the token endpoint for it), `client` (REST calls in the session, renewed once on `401`),
 //!   `composite` (`/composite` requests built and read by named part);
 //! - the rules: `id` (validated record ids), `fields` (API-name rules), `soql` (string and datetime

@@ -1,6 +1,6 @@
 //! The container's one Salesforce session: held for every invocation, renewed when the org says it
-//! expired, and asked for at the token endpoint at most once at a time (and not while a refusal's pause
-//! lasts, `refusal`).
+//! expired, and asked for at the token endpoint at most once at a time, not while a refusal's pause lasts
+//! (`refusal`), and with the credentials read again after a refusal.
 
 use std::time::SystemTime;
 
@@ -70,12 +70,35 @@ impl Sessions {
     /// The current session, logging in first if there is none. Logs in at most once at a time, and not
     /// at all while a refusal's pause lasts.
     pub(super) async fn current(&self, transport: &Transport, deadline: Instant) -> Result<Session, SalesforceError> {
+        self.session(transport, true, deadline).await
+    }
+
+    /// The current session, logging in now if there is none, whatever a refusal's pause says: the setup
+    /// check's login, which an admin runs after fixing the credentials. Its success ends the pause.
+    pub(super) async fn current_now(
+        &self,
+        transport: &Transport,
+        deadline: Instant,
+    ) -> Result<Session, SalesforceError> {
+        self.session(transport, false, deadline).await
+    }
+
+    async fn session(
+        &self,
+        transport: &Transport,
+        wait_out_refusals: bool,
+        deadline: Instant,
+    ) -> Result<Session, SalesforceError> {
         let mut held = self.held.lock().await;
         if let Some(session) = held.as_ref() {
             return Ok(session.clone());
         }
-        self.refusals.check()?;
-        let credentials = self.credentials.get().await?;
+        if wait_out_refusals {
+            self.refusals.check()?;
+        }
+        // After a refusal the secret may have been corrected: read it again before asking. A secret that
+        // cannot be read is no login Salesforce counts, so it starts no pause.
+        let credentials = self.credentials.get(self.refusals.refused()).await?;
         let login = request_token(transport, &self.token_url, &credentials, deadline).await;
         self.refusals.record(&login);
         let session = login?;

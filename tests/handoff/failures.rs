@@ -161,9 +161,13 @@ async fn bad_credentials_fail_invocations_not_init() {
         assert!(message.contains("To fix: check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET"), "{message}");
         assert!(!message.contains("wrong-secret-value"), "{message}");
     }
-    assert_eq!(org.count(Route::Token), 1, "after a refusal the token endpoint is not asked again for 30 s");
+    assert_eq!(
+        org.count(Route::Token),
+        1,
+        "after a refusal the token endpoint is not asked again during the pause (30 s at first)"
+    );
 
-    // The secret fixed, a new container works at once; this one waits out its 30 s.
+    // The secret fixed, a new container works at once; this one waits out its pause.
     org.set_credentials("standin-client-id", "wrong-secret-value");
     let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("still pausing");
     assert!(error.to_string().contains("not asking again"), "{error}");

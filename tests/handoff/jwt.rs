@@ -111,7 +111,7 @@ async fn refusal(vars: &[(&'static str, &'static str)], app: impl FnOnce(&Standi
     app(&org);
     let handoff = handoff_for(&org, vars).await;
     let error = invoke(&handoff, first_leg("+14155550100")).await.expect_err("refused");
-    // A fresh container, since a refused one waits 30 s before asking again.
+    // A fresh container, since a refused one waits out a pause before asking again.
     let report = invoke_ok(&handoff_for(&org, vars).await, json!({"CheckSetup": {}})).await;
     let login = report["checks"][0]["detail"].as_str().unwrap_or_default().to_owned();
     (error.error_type().to_owned(), error.to_string(), login)

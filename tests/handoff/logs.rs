@@ -43,7 +43,7 @@ async fn failures_log_their_class_without_secrets_or_numbers() {
     org.set_credentials("standin-client-id", "rotated");
     invoke(&handoff, first_leg("+14155550100")).await.expect_err("bad credentials");
     org.set_credentials("standin-client-id", CLIENT_SECRET);
-    // A container that was refused waits 30 s before asking again; the next failure is another's.
+    // A container that was refused waits out a pause before asking again; the next failure is another's.
     let handoff = handoff_for(&org, &[("RESPONSE_BUDGET_MS", "300")]).await;
     org.inject(Route::Composite, Fault::Status(400), 1);
     invoke(&handoff, first_leg("+14155550100")).await.expect_err("rejected");

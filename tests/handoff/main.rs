@@ -7,6 +7,7 @@ mod failures;
 mod first_leg;
 mod jwt;
 mod legs;
+mod lockout;
 mod logs;
 mod matching;
 mod metrics;
