@@ -10,6 +10,9 @@ stack name can get.
   reached from StartAction, and only an action that ends the flow has no NextAction.
 - The flows' Invoke block waits at least 0.5 s longer than each allowed response budget, within Connect's 8 s.
 - Names: each named resource stays within its service's limit for the longest stack name (128 characters).
+- Metrics: every alarm and dashboard graph in the function's namespace names a metric the function emits
+  (read from src/metrics.rs and the handlers' counts), and the org's API usage (SalesforceApiUsage) has an
+  alarm on the function at a threshold parameter (80% by default) and a dashboard graph.
 
 Run with the CI virtualenv's python (it reads the template with cfn-lint's loader). Prints each problem and
 exits 1; without `assert`, so `python -O` checks the same."""
@@ -38,15 +41,18 @@ NAME_LIMITS = {
 }
 
 
-def substituted(value, values=None):
+def substituted(value, values=None, parameters=None):
     """The text of an Fn::Sub, with each ${Name} replaced by `values[Name]` or a placeholder of the right
-    JSON shape."""
+    JSON shape: a number for a variable the Sub maps to a Number parameter of `parameters`."""
     values = values or {}
     text = value["Fn::Sub"][0] if isinstance(value["Fn::Sub"], list) else value["Fn::Sub"]
+    mapping = value["Fn::Sub"][1] if isinstance(value["Fn::Sub"], list) else {}
+    numbers = {name for name, ref in mapping.items()
+               if isinstance(ref, dict) and (parameters or {}).get(ref.get("Ref"), {}).get("Type") == "Number"}
 
     def placeholder(match):
         name = match.group(1)
-        return values.get(name, "1" if name == "Budget" else "placeholder")
+        return values.get(name, "1" if name in numbers else "placeholder")
 
     return re.sub(r"\$\{([^}!]+)\}", placeholder, text)
 
@@ -238,10 +244,82 @@ def check_names(template):
     return problems
 
 
+NAMESPACE = "ConnectCaseHandoff"
+USAGE_METRIC = "SalesforceApiUsage"
+
+
+def emitted_metrics():
+    """The metric names the function writes: those src/metrics.rs declares, and the handlers' counts."""
+    src = pathlib.Path(__file__).resolve().parent.parent / "src"
+    names = set(re.findall(r'"Name": "([A-Za-z]+)"', (src / "metrics.rs").read_text()))
+    for handler in (src / "handler").glob("*.rs"):
+        for body in re.findall(r"fn counts\(.*?\n    \}", handler.read_text(), re.S):
+            names |= set(re.findall(r'\("([A-Z][A-Za-z]+)", ', body))
+    return names
+
+
+def graphed_metrics(body):
+    """(namespace, metric name) of every metric a dashboard graphs: rows ("." repeats the row above's) and
+    SEARCH expressions."""
+    graphed = []
+    for widget in body.get("widgets", []):
+        previous = []
+        for row in widget.get("properties", {}).get("metrics", []):
+            names = [item for item in row if isinstance(item, str)]
+            if names == ["..."]:
+                names = previous
+            names = [new if new != "." else old for new, old in zip(names, previous + names[len(previous):])]
+            if len(names) >= 2:
+                graphed.append((names[0], names[1]))
+            previous = names
+            for item in row:
+                if isinstance(item, dict) and "expression" in item:
+                    for namespace, metric in re.findall(r"\{(\w+),.*?MetricName=\"(\w+)\"", item["expression"]):
+                        graphed.append((namespace, metric))
+    return graphed
+
+
+def check_metrics(template, dashboards):
+    problems = []
+    emitted = emitted_metrics()
+    usage_alarms = []
+    for name, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        if resource["Type"] != "AWS::CloudWatch::Alarm" or properties.get("Namespace") != NAMESPACE:
+            continue
+        if properties.get("MetricName") not in emitted:
+            problems.append(f"{name}: alarms on {properties.get('MetricName')}, which the function never emits")
+        if properties.get("MetricName") == USAGE_METRIC:
+            usage_alarms.append((name, properties))
+    for dashboard, body in dashboards:
+        for namespace, metric in graphed_metrics(body):
+            if namespace == NAMESPACE and metric not in emitted:
+                problems.append(f"{dashboard}: graphs {metric}, which the function never emits")
+        if not any(metric == USAGE_METRIC for namespace, metric in graphed_metrics(body) if namespace == NAMESPACE):
+            problems.append(f"{dashboard}: no graph of the org's API usage ({USAGE_METRIC})")
+    if not usage_alarms:
+        problems.append(f"no alarm on the org's API usage ({USAGE_METRIC})")
+    parameters = template.get("Parameters", {})
+    for name, properties in usage_alarms:
+        threshold = properties.get("Threshold")
+        parameter = parameters.get(threshold.get("Ref")) if isinstance(threshold, dict) else None
+        if parameter is None:
+            problems.append(f"{name}: its Threshold must be a stack parameter, not {threshold!r}")
+        elif str(parameter.get("Default")) != "80":
+            problems.append(f"{name}: its threshold parameter defaults to {parameter.get('Default')}, not 80 (%)")
+        if properties.get("ComparisonOperator") != "GreaterThanOrEqualToThreshold":
+            problems.append(f"{name}: must go off when the usage reaches the threshold (GreaterThanOrEqualToThreshold)")
+        dimensions = properties.get("Dimensions", [])
+        if dimensions != [{"Name": "FunctionName", "Value": {"Ref": "HandoffFunction"}}]:
+            problems.append(f"{name}: must watch the function's own metric (FunctionName: !Ref HandoffFunction)")
+    return problems
+
+
 def main(path):
     template = cfn_yaml.load(path)
     budgets, waits, problems = check_waits(template)
-    flows = dashboards = 0
+    flows = 0
+    dashboards = []
     for name, resource in template["Resources"].items():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::Connect::ContactFlow":
@@ -262,19 +340,21 @@ def main(path):
                     break
             flows += 1
         elif resource["Type"] == "AWS::CloudWatch::Dashboard":
-            body = json.loads(substituted(properties["DashboardBody"]))
+            body = json.loads(substituted(properties["DashboardBody"], parameters=template.get("Parameters", {})))
             if not body.get("widgets"):
                 problems.append(f"{name}: a dashboard with no widgets")
-            dashboards += 1
-    if flows < 2 or dashboards < 1:
-        problems.append(f"expected two sample flows and a dashboard, found {flows} and {dashboards}")
+            dashboards.append((name, body))
+    if flows < 2 or not dashboards:
+        problems.append(f"expected two sample flows and a dashboard, found {flows} and {len(dashboards)}")
     problems += check_names(template)
+    problems += check_metrics(template, dashboards)
     for problem in problems:
         print(problem)
     if problems:
         sys.exit(1)
     print(f"{path}: {flows} flows follow the documented flow language for every response budget; the dashboard "
-          f"parses; every derived name fits its limit with a {STACK_NAME_MAX}-character stack name")
+          f"parses and graphs only metrics the function emits, the API usage among them, with its alarm; every "
+          f"derived name fits its limit with a {STACK_NAME_MAX}-character stack name")
 
 
 if __name__ == "__main__":

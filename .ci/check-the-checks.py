@@ -89,6 +89,18 @@ TEMPLATE_BREAKS = [
     ("a function name that outgrows Lambda's 64 characters", "      Description: Finds or creates",
      "      FunctionName: !Sub ${AWS::StackName}-handoff\n      Description: Finds or creates",
      "FunctionName can reach 136 characters"),
+    ("an alarm on a metric the function never emits", "      MetricName: SalesforceApiUsage",
+     "      MetricName: SalesforceAPIUsage", "alarms on SalesforceAPIUsage, which the function never emits"),
+    ("a dashboard graph of a metric the function never emits", '"LegsWritten", "FunctionName"',
+     '"LegWritten", "FunctionName"', "graphs LegWritten, which the function never emits"),
+    ("no graph of the API usage", '[ "ConnectCaseHandoff", "SalesforceApiUsage",', '[ "ConnectCaseHandoff", "SalesforceRequests",',
+     "no graph of the org's API usage"),
+    ("an API usage alarm at a fixed threshold", "      Threshold: !Ref ApiUsageAlarmPercent", "      Threshold: 80",
+     "its Threshold must be a stack parameter"),
+    ("an API usage threshold that defaults to 90%", "  ApiUsageAlarmPercent:\n    Type: Number\n    Default: 80",
+     "  ApiUsageAlarmPercent:\n    Type: Number\n    Default: 90", "defaults to 90, not 80"),
+    ("an API usage alarm on every function's metric", "      MetricName: SalesforceApiUsage\n      Dimensions:\n        - Name: FunctionName\n          Value: !Ref HandoffFunction\n",
+     "      MetricName: SalesforceApiUsage\n", "must watch the function's own metric"),
 ]
 
 # Breaks of the Salesforce Voice flows, for .ci/check-voice-flows.py: (what, text replaced once, replacement,

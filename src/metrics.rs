@@ -16,6 +16,9 @@ pub struct InvocationMetrics<'a> {
     pub outcome: &'a str,
     pub salesforce_requests: u64,
     pub connect_requests: u64,
+    /// The org's daily API requests used, in percent of its allocation, as the invocation's last Salesforce
+    /// answer reported it (`Sforce-Limit-Info`); `None` when no answer of the invocation carried it.
+    pub api_usage_percent: Option<f64>,
     pub latency_ms: f64,
     /// Counts a kind adds (`LegsWritten`, `LegsSkipped`, …), each a metric of its own.
     pub counts: Vec<(&'static str, u64)>,
@@ -46,6 +49,12 @@ impl InvocationMetrics<'_> {
             "ConnectRequests": self.connect_requests,
             "Latency": (self.latency_ms * 1000.0).round() / 1000.0,
         });
+        if let Some(percent) = self.api_usage_percent {
+            doc["SalesforceApiUsage"] = ((percent * 100.0).round() / 100.0).into();
+            if let Some(metrics) = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array_mut() {
+                metrics.push(json!({"Name": "SalesforceApiUsage", "Unit": "Percent"}));
+            }
+        }
         for (name, count) in &self.counts {
             doc[*name] = (*count).into();
             if let Some(metrics) = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array_mut() {
@@ -69,6 +78,7 @@ mod tests {
             outcome: "created",
             salesforce_requests: 2,
             connect_requests: 1,
+            api_usage_percent: Some(12.345_6),
             latency_ms: 12.345_678,
             counts: vec![("LegsWritten", 3)],
         };
@@ -89,5 +99,15 @@ mod tests {
         assert_eq!(doc["SalesforceRequests"], 2);
         assert_eq!(doc["Latency"], 12.346);
         assert_eq!(doc["LegsWritten"], 3);
+        assert_eq!(doc["SalesforceApiUsage"], 12.35);
+        assert!(
+            directive["Metrics"]
+                .as_array()
+                .expect("metrics")
+                .contains(&json!({"Name": "SalesforceApiUsage", "Unit": "Percent"}))
+        );
+
+        let without = InvocationMetrics { api_usage_percent: None, ..metrics }.to_emf(UNIX_EPOCH);
+        assert!(!without.contains("SalesforceApiUsage"), "no usage reported, no metric: {without}");
     }
 }

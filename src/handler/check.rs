@@ -12,7 +12,9 @@ use tokio::time::Instant;
 use super::{Configured, HandoffError, Kind, Line, Response};
 use crate::config::{CaseOwner, ConfigError};
 use crate::connect::{ContactDirectory, EventError, instance_id_of};
-use crate::salesforce::{ContactSearch, ObjectDescription, OrgShape, SalesforceError};
+use crate::salesforce::{
+    ContactSearch, ObjectDescription, OrgShape, SalesforceError, VOICE_CALL_PERMISSION, VoiceCallAccess,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetupReport {
@@ -56,10 +58,11 @@ pub enum Check {
     ConnectAccess,
     LegRecords,
     VoiceCall,
+    ApiUsage,
 }
 
 impl Check {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 11] = [
         Self::Login,
         Self::ApiVersion,
         Self::CaseAccess,
@@ -70,6 +73,7 @@ impl Check {
         Self::ConnectAccess,
         Self::LegRecords,
         Self::VoiceCall,
+        Self::ApiUsage,
     ];
 
     /// Whether it is a Salesforce check that needs a session (every one but the login itself).
@@ -86,51 +90,6 @@ impl Check {
             "CASE_OWNER" | "OWNER_USER_FIELD" => Self::OwnerUserField,
             "LEG_RECORDS" => Self::LegRecords,
             _ => Self::Login,
-        }
-    }
-}
-
-/// What the run-as user may do with VoiceCalls, as VoiceCall's describe says.
-enum VoiceCallAccess {
-    /// No VoiceCall object the user can see: not a Salesforce Voice org, or no access at all.
-    NoObject,
-    /// Read VoiceCalls and update `RelatedRecordId`.
-    Links,
-    /// VoiceCalls cannot be read.
-    Unreadable,
-    /// VoiceCalls can be read but `RelatedRecordId` not updated.
-    ReadOnly,
-    /// The describe failed for another reason.
-    Unknown(String),
-}
-
-/// The Salesforce Voice permission sets that give an integration user what the links need.
-const VOICE_CALL_PERMISSION: &str = "assign the run-as user Salesforce Voice's Contact Center Admin permission set \
-    (Contact Center Admin (Partner Telephony) with partner telephony), or a permission set of your own with Read and Edit \
-    on Voice Calls and Edit on the Voice Call field Related Record";
-
-impl VoiceCallAccess {
-    fn of(describe: &Result<ObjectDescription, SalesforceError>) -> Self {
-        match describe {
-            Err(error) if error.is_unknown_object() => Self::NoObject,
-            Err(error) => Self::Unknown(error.to_string()),
-            Ok(call) if !(call.queryable && call.retrieveable) => Self::Unreadable,
-            Ok(call) if call.field("RelatedRecordId").is_some_and(|field| field.updateable) => Self::Links,
-            Ok(_) => Self::ReadOnly,
-        }
-    }
-
-    /// What is wrong, and what to fix.
-    fn problem(&self) -> String {
-        match self {
-            Self::Unreadable => format!("the run-as user cannot read VoiceCalls: {VOICE_CALL_PERMISSION}"),
-            Self::ReadOnly => {
-                format!(
-                    "the run-as user cannot update VoiceCall.RelatedRecordId (read-only to it): {VOICE_CALL_PERMISSION}"
-                )
-            }
-            Self::Unknown(error) => format!("could not describe VoiceCall ({error})"),
-            Self::NoObject | Self::Links => String::new(),
         }
     }
 }
@@ -153,6 +112,9 @@ fn check_voice_call(describe: &Result<ObjectDescription, SalesforceError>) -> Se
         access => fail(Check::VoiceCall, access.problem()),
     }
 }
+
+/// The share of the org's daily API allocation, in percent, from which the `api_usage` check fails.
+const API_USAGE_FAILS_AT: f64 = 90.0;
 
 /// A contact id no call has: asking Connect for its attributes tests access without touching a call.
 const PROBE_CONTACT: &str = "00000000-0000-4000-8000-000000000000";
@@ -221,6 +183,8 @@ impl Kind for SetupRun {
             self.record([with.check_leg_records(&voice_call, deadline).await]);
             let (person_accounts, shape) = with.check_person_accounts(deadline).await;
             self.record([person_accounts]);
+            // After the describes, whose answers have reported the usage.
+            self.record([with.check_api_usage(deadline).await]);
             match shape {
                 Some(shape) => self.record([with.check_phone_search(&shape, deadline).await]),
                 None => self.record([fail(Check::PhoneSearch, "not run: Contact and Account could not be described")]),
@@ -308,6 +272,30 @@ impl Configured {
             Check::LegRecords,
             format!("the run-as user can create Tasks with CallObject; closed Tasks get status {status}; {voice}"),
         )
+    }
+
+    /// The org's daily API usage: passes under [`API_USAGE_FAILS_AT`] percent of the allocation.
+    async fn check_api_usage(&self, deadline: Instant) -> SetupCheck {
+        match self.salesforce.api_usage(deadline).await {
+            Ok(usage) if usage.percent() < API_USAGE_FAILS_AT => {
+                pass(Check::ApiUsage, format!("the org has used {usage} in the last 24 hours"))
+            }
+            Ok(usage) => fail(
+                Check::ApiUsage,
+                format!(
+                    "the org has used {usage} in the last 24 hours: past its allocation, Salesforce refuses \
+                     requests (REQUEST_LIMIT_EXCEEDED) and calls take the flow's Error branch. The allocation is \
+                     shared by every integration: see which use it (Setup, System Overview, and the API Usage \
+                     Last 7 Days report), and raise it (more licences, or an add-on allocation from Salesforce)"
+                ),
+            ),
+            Err(error) => fail(
+                Check::ApiUsage,
+                format!(
+                    "could not read the org's API usage ({error}): give the run-as user View Setup and Configuration"
+                ),
+            ),
+        }
     }
 
     async fn check_api_version(&self, deadline: Instant) -> SetupCheck {

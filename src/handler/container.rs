@@ -192,6 +192,12 @@ impl Handoff {
         self.configured.as_ref().map_or(0, |c| c.salesforce.requests_sent())
     }
 
+    /// What this container's Salesforce answers said of the org's daily API usage: (answers that carried
+    /// it, the last one's).
+    pub fn salesforce_api_usage(&self) -> (u64, Option<crate::salesforce::ApiUsage>) {
+        self.configured.as_ref().map_or((0, None), |c| c.salesforce.api_usage_seen())
+    }
+
     /// Connect API calls this container has made.
     pub fn connect_requests(&self) -> u64 {
         self.configured.as_ref().map_or(0, |c| c.connect.requests_sent())

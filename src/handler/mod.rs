@@ -141,6 +141,8 @@ struct Invocation {
     lambda_deadline: Option<SystemTime>,
     salesforce_before: u64,
     connect_before: u64,
+    /// Salesforce answers that had carried the org's API usage when the invocation began.
+    usage_reports_before: u64,
 }
 
 impl Handoff {
@@ -232,6 +234,7 @@ impl Handoff {
             lambda_deadline,
             salesforce_before: self.salesforce_requests(),
             connect_before: self.connect_requests(),
+            usage_reports_before: self.salesforce_api_usage().0,
         }
     }
 
@@ -247,6 +250,10 @@ impl Handoff {
             outcome,
             salesforce_requests: self.salesforce_requests() - invocation.salesforce_before,
             connect_requests: self.connect_requests() - invocation.connect_before,
+            api_usage_percent: match self.salesforce_api_usage() {
+                (reports, Some(usage)) if reports > invocation.usage_reports_before => Some(usage.percent()),
+                _ => None,
+            },
             latency_ms: invocation.started.elapsed().as_secs_f64() * 1000.0,
             counts,
         }

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::api_usage::{ApiUsage, Limits};
 use super::auth_failure::{AuthFailure, AuthStage};
 use super::credentials::{CredentialSource, Credentials};
 use super::session::Sessions;
@@ -145,6 +146,24 @@ impl SalesforceClient {
     /// HTTP requests sent to Salesforce by this client so far, token requests included.
     pub fn requests_sent(&self) -> u64 {
         self.transport.requests_sent()
+    }
+
+    /// The org's daily API usage: as the last answer's `Sforce-Limit-Info` said it, or, when no answer has
+    /// carried the header, from `GET /limits`.
+    pub async fn api_usage(&self, deadline: Instant) -> Result<ApiUsage, SalesforceError> {
+        if let (_, Some(usage)) = self.transport.api_usage_seen() {
+            return Ok(usage);
+        }
+        let limits: Limits = self.get(self.data_path("/limits"), &[], "the org's limits", deadline).await?;
+        limits
+            .usage()
+            .ok_or_else(|| SalesforceError::Protocol("the org's limits have no DailyApiRequests allocation".into()))
+    }
+
+    /// What this client's answers have said of the org's API usage: (answers that carried
+    /// `Sforce-Limit-Info`, the last one's usage).
+    pub fn api_usage_seen(&self) -> (u64, Option<ApiUsage>) {
+        self.transport.api_usage_seen()
     }
 
     pub(super) fn data_path(&self, rest: &str) -> String {

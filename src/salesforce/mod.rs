@@ -3,7 +3,8 @@
 //! what to fix, when a record is gone) is said here, in `error`.
 //!
 //! From the leaves up:
-//! - the wire: `transport` (every HTTP exchange, under `retry`'s one policy, counted), `credentials`
+//! - the wire: `transport` (every HTTP exchange, under `retry`'s one policy, counted, with the org's API
+//!   usage its answers report, read by `api_usage`), `credentials`
 //!   (client credentials or the JWT bearer login, `jwt` its RS256 assertion; or a Secrets Manager secret),
 //!   `refusal` (after a refused login, a pause of 30 s that doubles with each further refusal, up to 15 minutes), `session` (the container's one session,
 //!   and asking the token endpoint for it), `client` (REST calls in the session, renewed once on `401`),
@@ -15,11 +16,13 @@
 //!   accounts, learned once per container), `search` (the phone search, the email query), `cases`
 //!   (reading and creating cases, one Case row type), `owners` (the agent's user, the case's owner),
 //!   `legs` (a batch of contact records' one read) and `leg_writes` (its writes, as the core plans them),
-//!   `voice_calls` (a leg's VoiceCall linked to its case in the case's own request).
+//!   `voice_calls` (a leg's VoiceCall linked to its case in the case's own request; what the run-as user
+//!   may do with VoiceCalls, and the permission set that gives it).
 //!
 //! The small traits below are what the decision cores need from the org; [`SalesforceClient`] implements
 //! each of them directly, and the cores' unit tests implement them in memory.
 
+mod api_usage;
 mod auth_failure;
 mod cases;
 mod client;
@@ -49,6 +52,7 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
+pub use api_usage::ApiUsage;
 pub use cases::{CaseRecord, OpenCase};
 pub use client::SalesforceClient;
 pub use credentials::{CredentialSource, Flow, Login};
@@ -66,7 +70,7 @@ pub use legs::LegVoiceCall;
 pub use legs::{LegCase, LegFacts, LegQuery, LegTask};
 pub use search::{Candidate, escape_search_term, search_query};
 pub use shape::{OrgShape, REFUSED_DESCRIBE_PAUSE};
-pub use voice_calls::{LinkOutcome, Linked};
+pub use voice_calls::{LinkOutcome, Linked, VOICE_CALL_PERMISSION, VoiceCallAccess};
 
 /// Finding who a caller may be.
 pub trait ContactSearch {

@@ -1,5 +1,6 @@
 //! The HTTP exchange every Salesforce request goes through, the token request included: one reqwest
-//! client per container, the one retry policy (`retry`), and a count of every request sent.
+//! client per container, the one retry policy (`retry`), a count of every request sent, and the org's API
+//! usage as the answers' `Sforce-Limit-Info` header says it (`api_usage`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -8,11 +9,13 @@ use reqwest::{RequestBuilder, StatusCode};
 use tokio::time::Instant;
 
 use super::SalesforceError;
+use super::api_usage::{LIMIT_INFO_HEADER, UsageSeen};
 use super::retry::{Retry, is_transient, may_resend, transport_failure};
 
 pub(super) struct Transport {
     http: reqwest::Client,
     requests: AtomicU64,
+    usage: UsageSeen,
 }
 
 impl Transport {
@@ -29,7 +32,7 @@ impl Transport {
                 tracing::error!(error = %error, "could not build the HTTP client as configured; using reqwest's defaults");
                 reqwest::Client::new()
             });
-        Self { http, requests: AtomicU64::new(0) }
+        Self { http, requests: AtomicU64::new(0), usage: UsageSeen::default() }
     }
 
     pub(super) fn http(&self) -> &reqwest::Client {
@@ -39,6 +42,11 @@ impl Transport {
     /// HTTP requests sent so far, token requests and retries included.
     pub(super) fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// What the answers' `Sforce-Limit-Info` said: (answers that carried it, the last one's usage).
+    pub(super) fn api_usage_seen(&self) -> (u64, Option<super::ApiUsage>) {
+        self.usage.get()
     }
 
     /// One HTTP exchange under the retry policy: transient statuses and failed connections are sent again
@@ -54,7 +62,11 @@ impl Transport {
         let mut retry = Retry::until(deadline);
         loop {
             self.requests.fetch_add(1, Ordering::Relaxed);
-            let failure = match request().send().await {
+            let sent = request().send().await;
+            if let Ok(response) = &sent {
+                self.usage.record(response.headers().get(LIMIT_INFO_HEADER).and_then(|v| v.to_str().ok()));
+            }
+            let failure = match sent {
                 Ok(response) if is_transient(response.status()) => {
                     format!("{peer} HTTP {}", response.status().as_u16())
                 }

@@ -1,4 +1,4 @@
-//! What the org says about itself: `GET /services/data/` (the API versions it serves) and
+//! What the org says about itself: `GET /services/data/` (the API versions it serves), `GET limits`, and
 //! `GET sobjects/{object}/describe` for the objects of the schema, in Salesforce's documented shape (as much of it as
 //! a client reads), reporting the state's [`Setup`](crate::setup::Setup).
 
@@ -17,6 +17,20 @@ pub(crate) fn versions(state: &State) -> (StatusCode, Value) {
         .map(|v| json!({"label": format!("v{v}.0"), "url": format!("/services/data/v{v}.0"), "version": format!("{v}.0")}))
         .collect();
     (StatusCode::OK, Value::Array(list))
+}
+
+/// `GET limits`: the daily API allocation, in the shape Apache Camel's recorded answer has (every
+/// allocation an object of `Max` and `Remaining`), with two of the others an org lists.
+pub(crate) fn limits(state: &State) -> (StatusCode, Value) {
+    let usage = state.api_usage;
+    (
+        StatusCode::OK,
+        json!({
+            "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
+            "DailyApiRequests": {"Max": usage.allowed, "Remaining": usage.allowed.saturating_sub(usage.used)},
+            "DataStorageMB": {"Max": 5, "Remaining": 5},
+        }),
+    )
 }
 
 /// A field as a real describe gives it: its name, type and flags among the fifty-odd attributes every

@@ -371,6 +371,24 @@ impl StandinOrg {
         self.state().counts.get(&route).copied().unwrap_or_default()
     }
 
+    /// Sets the org's daily API requests used and allowed; requests from now on add to `used`.
+    pub fn set_api_usage(&self, used: u64, allowed: u64) {
+        let mut state = self.state();
+        state.api_usage.used = used;
+        state.api_usage.allowed = allowed;
+    }
+
+    /// Whether answers carry `Sforce-Limit-Info` (on by default).
+    pub fn set_limit_info_header(&self, on: bool) {
+        self.state().api_usage.header = on;
+    }
+
+    /// The org's daily API requests (used, allowed).
+    pub fn api_usage(&self) -> (u64, u64) {
+        let usage = self.state().api_usage;
+        (usage.used, usage.allowed)
+    }
+
     /// Whether too many logins in the last hour (3,600) have the run-as user blocked now: every login,
     /// with good credentials or not, is refused until an hour after the first one past the limit.
     pub fn login_blocked(&self) -> bool {

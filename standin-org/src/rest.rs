@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
@@ -39,6 +39,8 @@ pub(crate) enum RestOp {
     ReadVoiceCall { version: String, id: String, fields: Option<String> },
     /// `PATCH sobjects/VoiceCall/{id}`.
     UpdateVoiceCall { id: String, body: Value },
+    /// `GET limits`: the org's allocations.
+    Limits,
     /// `POST composite`.
     Composite { body: Value },
     /// `POST composite/sobjects` (create) or `PATCH composite/sobjects` (update).
@@ -63,6 +65,7 @@ impl RestOp {
         match (method.as_str(), segments.as_slice()) {
             ("GET", ["search"]) => Self::Search { version, query: params.remove("q").unwrap_or_default() },
             ("GET", ["sobjects", object, "describe"]) => Self::Describe { object: (*object).to_owned() },
+            ("GET", ["limits"]) => Self::Limits,
             ("GET", ["query"]) => Self::Query { version, soql: params.remove("q").unwrap_or_default() },
             ("GET", ["parameterizedSearch"]) => Self::ParameterizedSearch { version, params },
             ("POST", ["composite"]) => Self::Composite { body },
@@ -103,7 +106,7 @@ impl RestOp {
             Self::Composite { .. } => Route::Composite,
             Self::Collection { .. } => Route::Collections,
             Self::ReadVoiceCall { .. } | Self::UpdateVoiceCall { .. } => Route::VoiceCall,
-            Self::NotFound => Route::OtherSalesforce,
+            Self::Limits | Self::NotFound => Route::OtherSalesforce,
         }
     }
 
@@ -130,6 +133,7 @@ impl RestOp {
                 activities::read_voice_call(state, &version, &id, fields.as_deref())
             }
             Self::UpdateVoiceCall { id, body } => activities::patch_voice_call(state, &id, &body),
+            Self::Limits => describe::limits(state),
             Self::NotFound => not_found(),
         }
     }
@@ -157,13 +161,22 @@ pub(crate) fn serve(state: &mut State, bearer: Option<&str>, auto_assign: Option
     if !bearer.is_some_and(|token| state.tokens.contains(token)) {
         return sf_error_response(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid");
     }
-    if let RestOp::Describe { object } = &op
-        && let Some(body) = describe::served(state, object)
-    {
-        return json_text_response(StatusCode::OK, body);
+    // Every request counts against the org's allocation, and its answer says so, but for the versions
+    // list (`/services/data/`), which the REST API documents as neither.
+    let limit_info = if matches!(op, RestOp::Versions) { None } else { state.api_usage.count() };
+    let mut response = match &op {
+        RestOp::Describe { object } if let Some(body) = describe::served(state, object) => {
+            json_text_response(StatusCode::OK, body)
+        }
+        _ => {
+            let (status, body) = op.apply(state, auto_assign);
+            json_response(status, body)
+        }
+    };
+    if let Some(value) = limit_info.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        response.headers_mut().insert("sforce-limit-info", value);
     }
-    let (status, body) = op.apply(state, auto_assign);
-    json_response(status, body)
+    response
 }
 
 fn is_version(version: &str) -> bool {

@@ -155,6 +155,34 @@ pub(crate) struct State {
     /// What Connect holds for each call, by `InitialContactId`.
     pub contact_attributes: BTreeMap<String, BTreeMap<String, String>>,
     pub secrets: BTreeMap<String, String>,
+    /// The org's daily API allocation, and what has been used of it.
+    pub api_usage: ApiUsage,
+}
+
+/// The org's daily API requests: used in the last 24 hours, allowed, and whether answers say so in
+/// `Sforce-Limit-Info` (a proxy in the way might take the header off; `/limits` still tells).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiUsage {
+    pub used: u64,
+    pub allowed: u64,
+    pub header: bool,
+}
+
+impl Default for ApiUsage {
+    /// A Developer Edition org's allocation, nothing used yet.
+    fn default() -> Self {
+        Self { used: 0, allowed: 15_000, header: true }
+    }
+}
+
+impl ApiUsage {
+    /// Counts one API request, and answers the `Sforce-Limit-Info` value its answer carries, if any: as the
+    /// REST API documents it, with `api-bursts` after it once an org runs past its allocation.
+    pub(crate) fn count(&mut self) -> Option<String> {
+        self.used += 1;
+        let bursts = if self.used > self.allowed { "; api-bursts=1/750" } else { "" };
+        self.header.then(|| format!("api-usage={}/{}{bursts}", self.used, self.allowed))
+    }
 }
 
 pub(crate) type Shared = Arc<Mutex<State>>;

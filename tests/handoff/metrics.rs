@@ -42,7 +42,7 @@ async fn a_misconfigured_container_answers_through_the_same_skeleton() {
     let report = invoke_ok(&handoff, serde_json::json!({"CheckSetup": {}})).await;
     assert_eq!(report["ok"], false);
     let checks = report["checks"].as_array().expect("checks");
-    assert_eq!(checks.len(), 10, "every check is listed: {report:#}");
+    assert_eq!(checks.len(), 11, "every check is listed: {report:#}");
     assert!(
         checks.iter().all(|c| c["ok"] == false && c["detail"].as_str().is_some_and(|d| d.contains("HOME_COUNTRY"))),
         "{report:#}"
@@ -52,4 +52,34 @@ async fn a_misconfigured_container_answers_through_the_same_skeleton() {
     let (docs, field) = (metrics.docs(), |name: &str| metrics.field(name));
     assert_eq!(field("Outcome"), ["ConfigurationError", "ConfigurationError", "setup-failed"]);
     assert!(docs.iter().all(|d| d["FunctionName"] == "handoff-prod"), "named whatever the configuration");
+}
+
+#[tokio::test]
+async fn the_org_s_api_usage_is_the_metric_of_each_invocation_that_asked_salesforce() {
+    let (org, handoff) = setup(&[]).await;
+    let (handoff, metrics) = Metrics::kept(handoff);
+    org.set_api_usage(1_000, 15_000);
+
+    let first = invoke_ok(&handoff, first_leg("+14155550100")).await;
+    let (used, allowed) = org.api_usage();
+    invoke(&handoff, serde_json::json!([])).await.expect_err("malformed: asks nothing");
+    org.set_api_usage(14_000, 15_000);
+    invoke_ok(&handoff, transfer_leg("+14155550100", first["SfdcCaseId"].as_str().expect("id"))).await;
+
+    let usage = metrics.field("SalesforceApiUsage");
+    let expected = (used as f64 * 100.0 / allowed as f64 * 100.0).round() / 100.0;
+    assert_eq!(usage[0].as_f64(), Some(expected), "the first leg's last answer: {used}/{allowed}");
+    assert!(usage[1].is_null(), "no Salesforce request, no usage");
+    assert_eq!(usage[2].as_f64(), Some(93.34), "14,001 of 15,000 after the transfer's one request");
+    let declared = &metrics.docs()[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"];
+    assert!(
+        declared
+            .as_array()
+            .is_some_and(|m| m.contains(&serde_json::json!({"Name": "SalesforceApiUsage", "Unit": "Percent"})))
+    );
+
+    // An org whose answers do not carry the header: no metric, rather than a stale one.
+    org.set_limit_info_header(false);
+    invoke_ok(&handoff, transfer_leg("+14155550100", first["SfdcCaseId"].as_str().expect("id"))).await;
+    assert!(metrics.field("SalesforceApiUsage")[3].is_null());
 }

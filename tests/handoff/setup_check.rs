@@ -36,7 +36,8 @@ async fn a_sound_setup_passes_every_check_and_makes_no_case() {
             "person_accounts",
             "connect_access",
             "leg_records",
-            "voice_call"
+            "voice_call",
+            "api_usage"
         ]
     );
     assert!(org.cases().is_empty());
@@ -222,4 +223,41 @@ async fn the_voice_call_check_says_whether_legs_can_link_their_voice_calls_whate
     org.set_setup(voice(VoiceCallAccess::None));
     let (ok, detail) = named_check(&check(&org, &[]).await, "voice_call");
     assert!(ok && detail.contains("if it is one") && detail.contains("Contact Center Admin"), "{detail}");
+}
+
+#[tokio::test]
+async fn api_usage_reports_used_and_allowed_and_fails_from_ninety_percent() {
+    let org = StandinOrg::start().await.expect("org");
+    org.set_api_usage(10_000, 100_000);
+    let report = check(&org, &[]).await;
+    let (ok, detail) = named_check(&report, "api_usage");
+    assert!(ok && detail.contains(" of 100,000 daily API requests (10.0%)"), "{detail}");
+    assert_eq!(report["ok"], true);
+
+    org.set_api_usage(95_000, 100_000);
+    let report = check(&org, &[]).await;
+    let (ok, detail) = named_check(&report, "api_usage");
+    assert!(!ok && detail.starts_with("the org has used 95,0") && detail.contains("(95.0%)"), "{detail}");
+    assert!(detail.contains("REQUEST_LIMIT_EXCEEDED") && detail.contains("API Usage Last 7 Days"), "{detail}");
+    assert_eq!(report["ok"], false);
+
+    org.set_api_usage(90_000, 100_000);
+    let (ok, detail) = named_check(&check(&org, &[]).await, "api_usage");
+    assert!(!ok && detail.contains("(90.0%)"), "90% fails: {detail}");
+}
+
+#[tokio::test]
+async fn api_usage_is_read_from_the_limits_resource_when_no_answer_carries_the_header() {
+    let org = StandinOrg::start().await.expect("org");
+    org.set_limit_info_header(false);
+    org.set_api_usage(1_500, 15_000);
+    let report = check(&org, &[]).await;
+    let (ok, detail) = named_check(&report, "api_usage");
+    assert!(ok && detail.contains(" of 15,000 daily API requests (10.0%)"), "{detail}");
+    let limits = org.recorded().iter().filter(|r| r.target.ends_with("/limits")).count();
+    assert_eq!(limits, 1, "one GET /limits");
+
+    org.set_limit_info_header(true);
+    check(&org, &[]).await;
+    assert_eq!(org.recorded().iter().filter(|r| r.target.ends_with("/limits")).count(), 1, "the header suffices");
 }
