@@ -127,10 +127,13 @@ async fn run(handoff: &Handoff, org: u32, leg: Leg, count: u64, first: u64, case
 const BOOTSTRAP: &str = env!("CARGO_BIN_EXE_connect-case-handoff");
 
 /// One container start of the real binary against a stand-in Runtime API: from spawning the process to
-/// its first poll for an event, the CPU it used by then (all threads), its peak RSS, and init's parts as
-/// its log lines tell them (no parts when init failed, as with a configuration error).
+/// its first poll for an event, and, when it was given one, to its answer to that first event (what a
+/// caller waits on a cold start: init and the first leg); the CPU it used by then (all threads), its peak
+/// RSS, and init's parts as its log lines tell them (no parts when init failed, as with a configuration
+/// error).
 struct ColdStart {
     to_first_poll: Duration,
+    to_first_answer: Option<Duration>,
     cpu: Duration,
     peak_rss_kb: u64,
     parts: Option<InitParts>,
@@ -167,11 +170,20 @@ impl InitParts {
     }
 }
 
-async fn cold_start(url: &str, vars: &[(&str, &str)]) -> ColdStart {
-    let runtime = testkit::RuntimeApi::start(vec![]).await.expect("runtime API");
+async fn cold_start(url: &str, vars: &[(&str, &str)], first_event: Option<Value>) -> ColdStart {
+    let answers = usize::from(first_event.is_some());
+    let runtime = testkit::RuntimeApi::start(first_event.into_iter().collect()).await.expect("runtime API");
     let spawned = SystemTime::now();
     let mut child = testkit::spawn_bootstrap(BOOTSTRAP, &runtime, url, vars).expect("bootstrap starts");
     let polled = runtime.wait_for_first_poll(Duration::from_secs(10)).await.expect("the bootstrap polls");
+    let posted = runtime.posted(answers, Duration::from_secs(10)).await;
+    if answers > 0 {
+        assert!(
+            matches!(posted.first(), Some((_, testkit::Posted::Response(answer))) if answer["SfdcCaseId"].is_string()),
+            "the first event is answered with a case: {posted:?}"
+        );
+    }
+    let to_first_answer = runtime.first_answer().and_then(|at| at.duration_since(spawned).ok());
     let pid = child.id();
     let peak_rss_kb = testkit::process_status_kb(&pid.to_string(), "VmHWM:");
     let _ = child.kill();
@@ -182,7 +194,13 @@ async fn cold_start(url: &str, vars: &[(&str, &str)]) -> ColdStart {
         let _ = std::io::Read::read_to_string(&mut stdout, &mut log);
     }
     let parts = InitParts::from_log(&log);
-    ColdStart { to_first_poll: polled.duration_since(spawned).unwrap_or_default(), cpu, peak_rss_kb, parts }
+    ColdStart {
+        to_first_poll: polled.duration_since(spawned).unwrap_or_default(),
+        to_first_answer,
+        cpu,
+        peak_rss_kb,
+        parts,
+    }
 }
 
 /// Waits for the killed child `pid` and answers the CPU time it used, all its threads (those that had
@@ -201,12 +219,20 @@ fn reap_cpu(pid: u32) -> Duration {
     time(usage.ru_utime) + time(usage.ru_stime)
 }
 
-/// Over `runs` container starts: the median time to first poll, the median CPU, the largest peak RSS, and
-/// the median of each of init's parts.
-async fn cold_starts(url: &str, vars: &[(&str, &str)], runs: usize) -> (Duration, Duration, u64, Option<InitParts>) {
+/// Over `runs` container starts (each given `first_event`, if any): the median time to first poll and to
+/// the first answer, the median CPU, the largest peak RSS, and the median of each of init's parts.
+struct ColdStarts {
+    to_first_poll: Duration,
+    to_first_answer: Duration,
+    cpu: Duration,
+    peak_rss_kb: u64,
+    parts: Option<InitParts>,
+}
+
+async fn cold_starts(url: &str, vars: &[(&str, &str)], runs: usize, first_event: Option<&Value>) -> ColdStarts {
     let mut starts = Vec::with_capacity(runs);
     for _ in 0..runs {
-        starts.push(cold_start(url, vars).await);
+        starts.push(cold_start(url, vars, first_event.cloned()).await);
     }
     let median = |of: &dyn Fn(&ColdStart) -> Duration| {
         let mut all: Vec<Duration> = starts.iter().map(of).collect();
@@ -222,8 +248,13 @@ async fn cold_starts(url: &str, vars: &[(&str, &str)], runs: usize) -> (Duration
         metadata: part(|p| p.metadata),
         init: part(|p| p.init),
     });
-    let rss = starts.iter().map(|s| s.peak_rss_kb).max().unwrap_or_default();
-    (median(&|s| s.to_first_poll), median(&|s| s.cpu), rss, parts)
+    ColdStarts {
+        to_first_poll: median(&|s| s.to_first_poll),
+        to_first_answer: median(&|s| s.to_first_answer.unwrap_or_default()),
+        cpu: median(&|s| s.cpu),
+        peak_rss_kb: starts.iter().map(|s| s.peak_rss_kb).max().unwrap_or_default(),
+        parts,
+    }
 }
 
 fn ms(d: Duration) -> String {
@@ -329,17 +360,27 @@ fn main() {
             ms(metadata_again)
         );
         let runs = if quick { 5 } else { 21 };
-        let (login_time, login_cpu, login_rss, parts) = cold_starts(&url, &[], runs).await;
-        let (bare_time, bare_cpu, bare_rss, _) = cold_starts(&url, &[("SALESFORCE_URL", "")], runs).await;
+        let cold = cold_starts(&url, &[], runs, None).await;
+        let bare = cold_starts(&url, &[("SALESFORCE_URL", "")], runs, None).await;
+        let answered = cold_starts(&url, &[], runs, Some(&testkit::first_leg("+14155550100"))).await;
         println!(
             "cold start of the release binary, process start to first poll (median of {runs}): with init's \
-             Salesforce login and describes on loopback and libphonenumber's metadata {} ({} CPU, peak RSS {login_rss} kB); \
-             with a configuration error, so neither {} ({} CPU, peak RSS {bare_rss} kB)",
-            ms(login_time),
-            ms(login_cpu),
-            ms(bare_time),
-            ms(bare_cpu)
+             Salesforce login and describes on loopback and libphonenumber's metadata {} ({} CPU, peak RSS {} kB); \
+             with a configuration error, so neither {} ({} CPU, peak RSS {} kB)",
+            ms(cold.to_first_poll),
+            ms(cold.cpu),
+            cold.peak_rss_kb,
+            ms(bare.to_first_poll),
+            ms(bare.cpu),
+            bare.peak_rss_kb
         );
+        println!(
+            "cold start to first answer, spawning the process to its answer to a first leg (a case made; median \
+             of {runs}): {} ({} CPU)",
+            ms(answered.to_first_answer),
+            ms(answered.cpu)
+        );
+        let (login_time, parts) = (cold.to_first_poll, cold.parts);
         if let Some(p) = parts {
             println!(
                 "  its parts (medians): process start and the runtime's first poll {}; configuration and clients {}; \

@@ -38,6 +38,8 @@ struct Queue {
     posted: Vec<(String, Posted)>,
     /// When the function first asked for an event (it has finished init).
     first_poll: Option<SystemTime>,
+    /// When the function first posted an answer (a response or an error) to an event.
+    first_answer: Option<SystemTime>,
 }
 
 #[derive(Clone, Default)]
@@ -93,6 +95,11 @@ impl RuntimeApi {
         })
         .await;
         self.shared.queue.lock().expect("queue").posted.clone()
+    }
+
+    /// When the function first posted an answer to an event.
+    pub fn first_answer(&self) -> Option<SystemTime> {
+        self.shared.queue.lock().expect("queue").first_answer
     }
 
     /// When the function first polled for an event.
@@ -187,7 +194,12 @@ pub fn spawn_bootstrap(
 }
 
 fn record(shared: &Shared, id: String, posted: Posted) -> StatusCode {
-    shared.queue.lock().expect("queue").posted.push((id, posted));
+    let mut queue = shared.queue.lock().expect("queue");
+    if !matches!(posted, Posted::InitError(_)) && queue.first_answer.is_none() {
+        queue.first_answer = Some(SystemTime::now());
+    }
+    queue.posted.push((id, posted));
+    drop(queue);
     shared.changed.notify_waiters();
     StatusCode::ACCEPTED
 }
