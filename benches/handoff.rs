@@ -333,7 +333,7 @@ fn main() {
         })
         .expect("configuration");
         let sdk = testkit::sdk_config(&url).await;
-        let plain = Handoff::new(config, &sdk).with_metrics_sink(|_| ());
+        let plain = Handoff::new(config, &connect_case_handoff::Https::new(), &sdk).with_metrics_sink(|_| ());
         let built = started.elapsed();
         let started = Instant::now();
         plain.prepare(Duration::from_secs(5)).await;

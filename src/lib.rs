@@ -3,7 +3,8 @@
 //! From the leaves up:
 //! - `time`: moments and the calendar (Connect's timestamps, SOQL datetimes); `phone`: the caller's number
 //!   (libphonenumber): search terms, checking stored numbers, masking for logs; `email`: the customer's
-//!   address on an email contact; `metrics`: the per-invocation metrics line; `logging`: JSON logs.
+//!   address on an email contact; `metrics`: the per-invocation metrics line; `logging`: JSON logs;
+//!   `https`: the container's one HTTPS client.
 //! - `salesforce/`: Salesforce: the REST client, its session, credentials and retries, `/composite`
 //!   requests, ids, and what its failures mean; the traits the decision cores need from the org.
 //! - `connect/`: Amazon Connect: the flow event, the contact event, the contact records of its data
@@ -22,6 +23,7 @@ mod config;
 mod connect;
 mod email;
 mod handler;
+mod https;
 mod legs;
 mod logging;
 mod metrics;
@@ -34,6 +36,7 @@ mod time;
 pub use config::{Config, ConfigError};
 pub use connect::{Answer, CaseAttribute, ContactRecord, EventBridgeEvent, FlowEvent, RecordBatch};
 pub use handler::{Handoff, HandoffError, Response};
+pub use https::Https;
 pub use logging::{DEFAULT_LOG_FILTER, json_log_subscriber};
 pub use phone::{CallerNumber, KnownNumber, load_metadata as load_phone_metadata};
 pub use salesforce::{

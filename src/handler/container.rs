@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use super::budget::InitClock;
 use crate::config::{CaseOwner, Config, ConfigError};
 use crate::connect::ConnectClient;
+use crate::https::Https;
 use crate::legs::LegRules;
 use crate::owner::{OwnerCache, OwnerRules};
 use crate::resolve::Rules;
@@ -42,12 +43,13 @@ pub(super) struct Configured {
 
 impl Configured {
     /// Builds the clients. Sends nothing.
-    fn new(config: Config, sdk: &SdkConfig) -> Self {
+    fn new(config: Config, https: &Https, sdk: &SdkConfig) -> Self {
         Self {
             salesforce: SalesforceClient::new(
                 &config.salesforce_url,
                 &config.api_version,
                 config.credentials.clone(),
+                https.client(),
                 sdk,
             )
             .with_assignment_rules_on_create(config.case_owner == CaseOwner::Unchanged),
@@ -97,26 +99,27 @@ impl Handoff {
         // finds it loaded, or waits for it. With a core to spare this halves init; with a fraction of one
         // (small Lambda memory sizes) it changes nothing, and costs nothing.
         std::thread::spawn(crate::phone::load_metadata);
+        let https = Https::new();
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        let mut handoff = Self::from_lookup(|name| std::env::var(name).ok(), &sdk);
+        let mut handoff = Self::from_lookup(|name| std::env::var(name).ok(), &https, &sdk);
         handoff.init = InitClock::began_at(began);
         handoff
     }
 
-    /// Reads the configuration through `lookup` (as [`Config::from_lookup`] does) and builds the clients,
-    /// or keeps the configuration error for every invocation to answer. Sends nothing.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, sdk: &SdkConfig) -> Self {
+    /// Reads the configuration through `lookup` (as [`Config::from_lookup`] does) and builds the clients
+    /// on `https` and `sdk`, or keeps the configuration error for every invocation to answer. Sends nothing.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, https: &Https, sdk: &SdkConfig) -> Self {
         let function_name = lookup("AWS_LAMBDA_FUNCTION_NAME")
             .map(|name| name.trim().to_owned())
             .filter(|name| !name.is_empty())
             .unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
-        let configured = Config::from_lookup(lookup).map(|config| Configured::new(config, sdk));
+        let configured = Config::from_lookup(lookup).map(|config| Configured::new(config, https, sdk));
         Self::with(configured, function_name)
     }
 
     /// Builds the clients for a configuration already read. Sends nothing.
-    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
-        Self::with(Ok(Configured::new(config, sdk)), env!("CARGO_PKG_NAME").to_owned())
+    pub fn new(config: Config, https: &Https, sdk: &SdkConfig) -> Self {
+        Self::with(Ok(Configured::new(config, https, sdk)), env!("CARGO_PKG_NAME").to_owned())
     }
 
     fn with(configured: Result<Configured, ConfigError>, function_name: String) -> Self {

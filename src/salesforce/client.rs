@@ -114,11 +114,17 @@ pub(super) struct ApiResponse {
 }
 
 impl SalesforceClient {
-    /// `login_url` is the org's My Domain URL; the Secrets Manager client, when the credentials need one,
-    /// is built from `sdk`. Sends nothing.
-    pub fn new(login_url: &str, api_version: &str, credentials: CredentialSource, sdk: &SdkConfig) -> Self {
+    /// `login_url` is the org's My Domain URL; requests go through `http`, the container's one client; the
+    /// Secrets Manager client, when the credentials need one, is built from `sdk`. Sends nothing.
+    pub fn new(
+        login_url: &str,
+        api_version: &str,
+        credentials: CredentialSource,
+        http: reqwest::Client,
+        sdk: &SdkConfig,
+    ) -> Self {
         Self {
-            transport: Transport::new(),
+            transport: Transport::new(http),
             sessions: Sessions::new(login_url, Credentials::new(credentials, sdk)),
             api_version: api_version.to_owned(),
             shape: super::shape::ShapeCache::default(),

@@ -1,9 +1,8 @@
-//! The HTTP exchange every Salesforce request goes through, the token request included: one reqwest
-//! client per container, the one retry policy (`retry`), a count of every request sent, and the org's API
+//! The HTTP exchange every Salesforce request goes through, the token request included: the container's
+//! one HTTPS client (`crate::https`), the one retry policy (`retry`), a count of every request sent, and the org's API
 //! usage as the answers' `Sforce-Limit-Info` header says it (`api_usage`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use reqwest::{RequestBuilder, StatusCode};
 use tokio::time::Instant;
@@ -19,19 +18,8 @@ pub(super) struct Transport {
 }
 
 impl Transport {
-    /// Builds the HTTP client. Sends nothing.
-    pub(super) fn new() -> Self {
-        let http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(50))
-            .user_agent(concat!("connect-case-handoff/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_else(|error| {
-                // Only the TLS setup can fail here; say so, and go on with reqwest's own settings (without
-                // TCP_NODELAY and the idle timeout that matches Salesforce's, each request may be slower).
-                tracing::error!(error = %error, "could not build the HTTP client as configured; using reqwest's defaults");
-                reqwest::Client::new()
-            });
+    /// Sends through `http`, the container's one client. Sends nothing yet.
+    pub(super) fn new(http: reqwest::Client) -> Self {
         Self { http, requests: AtomicU64::new(0), usage: UsageSeen::default() }
     }
 

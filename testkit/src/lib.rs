@@ -15,7 +15,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, HandoffError, json_log_subscriber};
+use connect_case_handoff::{DEFAULT_LOG_FILTER, Handoff, HandoffError, Https, json_log_subscriber};
 use serde_json::{Value, json};
 use standin_org::{CLIENT_ID, CLIENT_SECRET, StandinOrg};
 
@@ -44,7 +44,8 @@ pub async fn handoff_at(url: &str, vars: &[(&str, &str)]) -> Handoff {
     all.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     // A configuration the function refuses is the handler's to answer, as in a deployed container.
     let lookup = |name: &str| all.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    Handoff::from_lookup(lookup, &sdk_config(&url).await)
+    let https = Https::new();
+    Handoff::from_lookup(lookup, &https, &sdk_config(&url).await)
 }
 
 /// AWS SDK configuration aimed at the stand-in org, as `AWS_ENDPOINT_URL` would aim it.
