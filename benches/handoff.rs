@@ -332,8 +332,9 @@ fn main() {
             _ => None,
         })
         .expect("configuration");
-        let sdk = testkit::sdk_config(&url).await;
-        let plain = Handoff::new(config, &connect_case_handoff::Https::new(), &sdk).with_metrics_sink(|_| ());
+        let https = connect_case_handoff::Https::new();
+        let sdk = testkit::sdk_config(&url, &https).await;
+        let plain = Handoff::new(config, &https, &sdk).with_metrics_sink(|_| ());
         let built = started.elapsed();
         let started = Instant::now();
         plain.prepare(Duration::from_secs(5)).await;

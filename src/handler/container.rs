@@ -100,7 +100,7 @@ impl Handoff {
         // (small Lambda memory sizes) it changes nothing, and costs nothing.
         std::thread::spawn(crate::phone::load_metadata);
         let https = Https::new();
-        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(https.for_aws_sdk()).load().await;
         let mut handoff = Self::from_lookup(|name| std::env::var(name).ok(), &https, &sdk);
         handoff.init = InitClock::began_at(began);
         handoff

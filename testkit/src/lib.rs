@@ -45,12 +45,14 @@ pub async fn handoff_at(url: &str, vars: &[(&str, &str)]) -> Handoff {
     // A configuration the function refuses is the handler's to answer, as in a deployed container.
     let lookup = |name: &str| all.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let https = Https::new();
-    Handoff::from_lookup(lookup, &https, &sdk_config(&url).await)
+    Handoff::from_lookup(lookup, &https, &sdk_config(&url, &https).await)
 }
 
-/// AWS SDK configuration aimed at the stand-in org, as `AWS_ENDPOINT_URL` would aim it.
-pub async fn sdk_config(url: &str) -> SdkConfig {
+/// AWS SDK configuration aimed at the stand-in org, as `AWS_ENDPOINT_URL` would aim it, sending through
+/// `https` as the function's own does.
+pub async fn sdk_config(url: &str, https: &Https) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https.for_aws_sdk())
         .region(Region::new("us-east-1"))
         .credentials_provider(aws_sdk_connect::config::Credentials::new(
             "AKIDSTANDIN",

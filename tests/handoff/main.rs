@@ -16,5 +16,6 @@ mod people;
 mod properties;
 mod repeat_callers;
 mod setup_check;
+mod tls;
 mod transfer_leg;
 mod voice;
