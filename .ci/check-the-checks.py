@@ -213,32 +213,29 @@ def check_cti(scratch, failures):
         expect(label, *run(checker, folder), words, failures)
 
 
-def check_template(scratch, failures):
-    checker = ROOT / ".ci/check-template-json.py"
-    print("template check (.ci/check-template-json.py)")
+def check_template_breaks(scratch, failures, checker, title, breaks, prefix):
+    """`checker` passes template.yaml and rejects each of `breaks` applied to a copy of it."""
+    checker = ROOT / checker
+    print(title)
     expect("template.yaml", *run(checker, ROOT / "template.yaml"), None, failures)
     text = (ROOT / "template.yaml").read_text()
-    for number, (label, old, new, words) in enumerate(TEMPLATE_BREAKS):
+    for number, (label, old, new, words) in enumerate(breaks):
         if old not in text:
             failures.append(f"{label}: {old!r} is not in template.yaml; update this break")
             continue
-        copy = scratch / f"template-{number}.yaml"
+        copy = scratch / f"{prefix}-{number}.yaml"
         copy.write_text(text.replace(old, new, 1))
         expect(label, *run(checker, copy), words, failures)
+
+
+def check_template(scratch, failures):
+    check_template_breaks(scratch, failures, ".ci/check-template-json.py", "template check (.ci/check-template-json.py)",
+                          TEMPLATE_BREAKS, "template")
 
 
 def check_voice(scratch, failures):
-    checker = ROOT / ".ci/check-voice-flows.py"
-    print("Salesforce Voice flow check (.ci/check-voice-flows.py)")
-    expect("template.yaml's Voice flows", *run(checker, ROOT / "template.yaml"), None, failures)
-    text = (ROOT / "template.yaml").read_text()
-    for number, (label, old, new, words) in enumerate(VOICE_BREAKS):
-        if old not in text:
-            failures.append(f"{label}: {old!r} is not in template.yaml; update this break")
-            continue
-        copy = scratch / f"voice-{number}.yaml"
-        copy.write_text(text.replace(old, new, 1))
-        expect(label, *run(checker, copy), words, failures)
+    check_template_breaks(scratch, failures, ".ci/check-voice-flows.py",
+                          "Salesforce Voice flow check (.ci/check-voice-flows.py)", VOICE_BREAKS, "voice")
 
 
 def check_omni(scratch, failures):

@@ -102,35 +102,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Connect's contact records for the first call: one per leg, from the instance's data stream, sent at
     // least once (here, twice).
     let legs = testkit::handoff_for(&org, &[("LEG_RECORDS", "true")]).await.with_metrics_sink(|_| ());
-    let case = json!({"SfdcCaseId": case_id});
     let first_contact = contact["ContactId"].as_str().unwrap_or_default();
-    let records = testkit::kinesis_batch(
-        1,
-        &[
-            testkit::contact_record(
-                first_contact,
-                &initial,
-                "INBOUND",
-                Some(FIRST_AGENT_USERNAME),
-                case.clone(),
-                "10:02:30",
-            ),
-            testkit::contact_record(
-                TRANSFER_CONTACT,
-                &initial,
-                "TRANSFER",
-                Some(SECOND_AGENT_USERNAME),
-                case,
-                "10:05:00",
-            ),
-        ],
-    );
+    let records = call_records(first_contact, &initial, &case_id);
     println!("\n== Connect's contact records for the first call arrive from the data stream (a Kinesis batch of 2)");
     play(&org, &legs, records.clone()).await?;
     println!("\n== The same batch again (Connect sends each record at least once)");
     play(&org, &legs, records).await?;
     show_history(&org, &case_id)?;
     voice_org_call(&first_leg).await
+}
+
+/// The call's contact records as the instance's data stream brings them: the first leg's, answered by the
+/// first agent, and the transfer's, answered by the second, both carrying the call's case.
+fn call_records(first_contact: &str, initial: &str, case_id: &str) -> Value {
+    let case = json!({"SfdcCaseId": case_id});
+    let leg = |contact, method, agent, ended| {
+        testkit::contact_record(contact, initial, method, Some(agent), case.clone(), ended)
+    };
+    testkit::kinesis_batch(
+        1,
+        &[
+            leg(first_contact, "INBOUND", FIRST_AGENT_USERNAME, "10:02:30"),
+            leg(TRANSFER_CONTACT, "TRANSFER", SECOND_AGENT_USERNAME, "10:05:00"),
+        ],
+    )
 }
 
 /// The same call in a Salesforce Voice org: Salesforce's Telephony Integration function makes each leg's
@@ -182,29 +177,8 @@ async fn voice_org_call(first_leg: &Value) -> Result<(), Box<dyn std::error::Err
     println!("\nBoth legs' VoiceCalls are on the one case {case_id}.");
 
     let legs = testkit::handoff_for(&org, &[("LEG_RECORDS", "true")]).await.with_metrics_sink(|_| ());
-    let case = json!({"SfdcCaseId": case_id});
     let initial = contact["InitialContactId"].as_str().unwrap_or_default();
-    let records = testkit::kinesis_batch(
-        1,
-        &[
-            testkit::contact_record(
-                first_contact,
-                initial,
-                "INBOUND",
-                Some(FIRST_AGENT_USERNAME),
-                case.clone(),
-                "10:02:30",
-            ),
-            testkit::contact_record(
-                TRANSFER_CONTACT,
-                initial,
-                "TRANSFER",
-                Some(SECOND_AGENT_USERNAME),
-                case,
-                "10:05:00",
-            ),
-        ],
-    );
+    let records = call_records(first_contact, initial, case_id.as_str().unwrap_or_default());
     println!("\n== The contact records arrive: each leg's VoiceCall is its record, already linked");
     play(&org, &legs, records).await?;
     let tasks = org.tasks().len();
